@@ -1,0 +1,74 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers, bottom up:
+//   HyperionCrypto  BLAKE2s/HMAC/HKDF, Argon2id, Noise IKpsk2, key types and key files. No I/O.
+//   HyperionWire    every v1 byte format as a bounded codec, knock seal/open/verify. No I/O.
+//   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
+//   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
+let package = Package(
+    name: "Hyperion",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "hyperion-server", targets: ["hyperion-server"]),
+        .executable(name: "hyperion-client", targets: ["hyperion-client"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+    ],
+    targets: [
+        .target(
+            name: "HyperionCrypto",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "HyperionWire",
+            dependencies: [
+                "HyperionCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "HyperionConfig",
+            dependencies: [
+                "HyperionCrypto",
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .executableTarget(
+            name: "hyperion-server",
+            dependencies: [
+                "HyperionCrypto", "HyperionWire", "HyperionConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "hyperion-client",
+            dependencies: [
+                "HyperionCrypto", "HyperionWire", "HyperionConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "HyperionCryptoTests",
+            dependencies: ["HyperionCrypto"],
+            resources: [.copy("Vectors")]
+        ),
+        .testTarget(
+            name: "HyperionWireTests",
+            dependencies: ["HyperionWire", "HyperionCrypto", .product(name: "NIOCore", package: "swift-nio")],
+            resources: [.copy("Vectors")]
+        ),
+        .testTarget(
+            name: "HyperionConfigTests",
+            dependencies: ["HyperionConfig", "HyperionCrypto"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

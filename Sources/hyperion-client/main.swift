@@ -1,0 +1,1 @@
+print("hyperion-client: not built yet")

@@ -1,0 +1,1 @@
+print("hyperion-server: not built yet")
