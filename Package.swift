@@ -5,6 +5,7 @@ import PackageDescription
 //   HyperionCrypto  BLAKE2s/HMAC/HKDF, Argon2id, Noise IKpsk2, key types and key files. No I/O.
 //   HyperionWire    every v1 byte format as a bounded codec, knock seal/open/verify. No I/O.
 //   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
+//   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
 let package = Package(
     name: "Hyperion",
@@ -29,6 +30,7 @@ let package = Package(
             name: "HyperionWire",
             dependencies: [
                 "HyperionCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
@@ -39,10 +41,18 @@ let package = Package(
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
         ),
+        .target(
+            name: "HyperionCommandLine",
+            dependencies: [
+                "HyperionCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "hyperion-server",
             dependencies: [
-                "HyperionCrypto", "HyperionWire", "HyperionConfig",
+                "HyperionCrypto", "HyperionWire", "HyperionConfig", "HyperionCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -50,7 +60,7 @@ let package = Package(
         .executableTarget(
             name: "hyperion-client",
             dependencies: [
-                "HyperionCrypto", "HyperionWire", "HyperionConfig",
+                "HyperionCrypto", "HyperionWire", "HyperionConfig", "HyperionCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,0 +1,175 @@
+import ArgumentParser
+import HyperionCommandLine
+
+extension HyperionClient {
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate the admin's static X25519 key pair and print its public key."
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Write the secret key to this new file (mode 0600).", valueName: "file"))
+        var out: String?
+
+        func run() throws {
+            try HyperionCommandLine.Keygen.run(out: out, role: "admin")
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Forward local ports to services on the servers, in the foreground."
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Client config file.", valueName: "file"))
+        var config: String?
+
+        @Option(name: .customShort("L"), help: ArgumentHelp("An extra forward, [addr:]lport:server:rport. Repeatable.", valueName: "forward"))
+        var forwards: [String] = []
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-client run", arrivesWith: "the tunnel issue", meanwhile: "")
+        }
+    }
+
+    struct Doctor: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check knock, TCP connect, handshake and ping against every server; forward nothing."
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Client config file.", valueName: "file"))
+        var config: String?
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-client doctor", arrivesWith: "the tunnel issue", meanwhile: "")
+        }
+    }
+
+    struct Tun: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "L3 TUN mode: reach every server's real IP through a userspace TCP/IP stack (Linux, root)."
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Client config file.", valueName: "file"))
+        var config: String
+
+        @Option(name: .customLong("tun-addr"), help: "Address of the TUN device.")
+        var tunAddr: String?
+
+        @Option(name: .long, help: "Prefix length of the TUN address.")
+        var prefix: Int?
+
+        @Option(name: .long, help: "MTU of the TUN device.")
+        var mtu: Int?
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-client tun", arrivesWith: "the L3 TUN issue", meanwhile: "use `hyperion-client run` with local forwards.")
+        }
+    }
+
+    struct PrintRoutes: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the ip route / ip rule commands that send server IPs through the TUN (pipe to sh)."
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Client config file.", valueName: "file"))
+        var config: String
+
+        @Option(name: .long, help: "TUN device name.")
+        var dev: String?
+
+        @Option(name: .long, help: "SO_MARK value of the tunnel's own sockets.")
+        var mark: UInt32?
+
+        @Option(name: .long, help: "Routing table number.")
+        var table: UInt32?
+
+        @Flag(name: .long, help: "Print the commands that remove the routes instead.")
+        var down = false
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-client print-routes", arrivesWith: "the L3 TUN issue", meanwhile: "")
+        }
+    }
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate the admin key and config; print the admin public key and the shared salt (managed mode)."
+        )
+
+        @Flag(name: .long, help: "Overwrite an existing config.")
+        var force = false
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-client init", arrivesWith: "managed mode", meanwhile: "`hyperion-client keygen --out admin.key` and a hand-written client.toml.")
+        }
+    }
+
+    struct AddServer: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-server",
+            abstract: "Add a server by name, address and public key; it gets a stable fake IP (managed mode)."
+        )
+
+        @Argument(help: "Server name.")
+        var name: String
+
+        @Argument(help: "Server address, host:port.")
+        var address: String
+
+        @Argument(help: "The server's public key (base64).")
+        var serverPubkey: String
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-client add-server", arrivesWith: "managed mode", meanwhile: "add a [[server]] block to client.toml.")
+        }
+    }
+
+    struct RmServer: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "rm-server",
+            abstract: "Remove a server (managed mode)."
+        )
+
+        @Argument(help: "Server name.")
+        var name: String
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-client rm-server", arrivesWith: "managed mode", meanwhile: "")
+        }
+    }
+
+    struct Ls: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List servers and their fake IPs (managed mode).")
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-client ls", arrivesWith: "managed mode", meanwhile: "")
+        }
+    }
+
+    struct Up: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the fake-IP tunnel in the background (managed mode).")
+
+        @Flag(name: .long, help: "Run in the current shell instead of detaching.")
+        var foreground = false
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-client up", arrivesWith: "managed mode", meanwhile: "use `hyperion-client run --config client.toml`.")
+        }
+    }
+
+    struct Down: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop the fake-IP tunnel (managed mode).")
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-client down", arrivesWith: "managed mode", meanwhile: "")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show the server to fake-IP table (managed mode).")
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-client status", arrivesWith: "managed mode", meanwhile: "")
+        }
+    }
+}

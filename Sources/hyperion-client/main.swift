@@ -1,1 +1,0 @@
-print("hyperion-client: not built yet")

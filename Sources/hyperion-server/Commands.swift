@@ -1,0 +1,101 @@
+import ArgumentParser
+import HyperionCommandLine
+
+extension HyperionServer {
+    struct Keygen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate the server's static X25519 key pair and print its public key."
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Write the secret key to this new file (mode 0600).", valueName: "file"))
+        var out: String?
+
+        func run() throws {
+            try HyperionCommandLine.Keygen.run(out: out, role: "server")
+        }
+    }
+
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the server in the foreground: knock sniffer (Linux), tunnel listener and relay."
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Server config file.", valueName: "file"))
+        var config: String?
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-server run", arrivesWith: "the tunnel issue", meanwhile: "")
+        }
+    }
+
+    struct PrintFirewall: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print the base nftables ruleset (default-drop) for review. It is never applied automatically."
+        )
+
+        @Option(name: .long, help: ArgumentHelp("The TCP tunnel port to open for knocked addresses.", valueName: "port"))
+        var tunnelPort: UInt16
+
+        @Option(name: .long, help: ArgumentHelp("nftables table name.", valueName: "table"))
+        var table: String = "hyperion"
+
+        @Option(name: .long, help: ArgumentHelp("nftables set of knocked IPv4 addresses.", valueName: "set"))
+        var set: String = "knock_allow"
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-server print-firewall", arrivesWith: "the SPA issue", meanwhile: "")
+        }
+    }
+
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Generate the server key and config in the user config directory (managed mode)."
+        )
+
+        @Option(name: .long, help: "The shared salt printed by `hyperion-client init`.")
+        var salt: String
+
+        @Option(name: .customLong("admin-key"), help: "The admin public key printed by `hyperion-client init`.")
+        var adminKey: String
+
+        @Option(name: .long, help: "Comma-separated ports the server may dial on its loopback, e.g. 22,5432.")
+        var allow: String?
+
+        @Option(name: .long, help: "Listen address, host:port.")
+        var listen: String?
+
+        @Flag(name: .long, help: "Overwrite an existing config.")
+        var force = false
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-server init", arrivesWith: "managed mode", meanwhile: "write server.toml by hand (see the README) and use `hyperion-server run --config server.toml`.")
+        }
+    }
+
+    struct Up: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Start the server daemon in the background (managed mode).")
+
+        @Flag(name: .long, help: "Run in the current shell instead of detaching.")
+        var foreground = false
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-server up", arrivesWith: "managed mode", meanwhile: "use `hyperion-server run --config server.toml`.")
+        }
+    }
+
+    struct Down: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop the server daemon (managed mode).")
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-server down", arrivesWith: "managed mode", meanwhile: "stop `hyperion-server run` with Ctrl-C or SIGTERM.")
+        }
+    }
+
+    struct Status: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show whether the server daemon runs (managed mode).")
+
+        func run() throws {
+            throw NotBuiltYet.fail("hyperion-server status", arrivesWith: "managed mode", meanwhile: "")
+        }
+    }
+}

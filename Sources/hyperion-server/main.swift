@@ -1,1 +1,0 @@
-print("hyperion-server: not built yet")
