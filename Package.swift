@@ -4,6 +4,8 @@ import PackageDescription
 // Layers, bottom up:
 //   HyperionCrypto  BLAKE2s/HMAC/HKDF, Argon2id, Noise IKpsk2, key types and key files. No I/O.
 //   HyperionWire    every v1 byte format as a bounded codec, knock seal/open/verify. No I/O.
+//   HyperionMux     the yamux session: pure state machines plus a NIO multiplexer whose
+//                   streams are child channels.
 //   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
@@ -32,6 +34,14 @@ let package = Package(
                 "HyperionCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "HyperionMux",
+            dependencies: [
+                "HyperionWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -74,6 +84,14 @@ let package = Package(
             name: "HyperionWireTests",
             dependencies: ["HyperionWire", "HyperionCrypto", .product(name: "NIOCore", package: "swift-nio")],
             resources: [.copy("Vectors")]
+        ),
+        .testTarget(
+            name: "HyperionMuxTests",
+            dependencies: [
+                "HyperionMux", "HyperionWire",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "HyperionConfigTests",
