@@ -1,0 +1,314 @@
+package main
+
+// yamux over the Noise byte stream (PROTOCOL.md §5) and the relay used on both
+// sides (§6).
+//
+// Half-close workaround. Debian's hashicorp/yamux (snapshot 2019-09-23) makes
+// Stream.Read return io.EOF as soon as the stream was closed locally and its
+// receive buffer is momentarily empty (fixed upstream in v0.1.2, PR #131). A
+// relay that calls Stream.Close() when its TCP side reaches EOF would therefore
+// lose the data the peer still sends the other way. So this peer never calls
+// Close() to half-close: muxConn, which sits between yamux and the Noise
+// connection and parses the outgoing yamux frames, injects the FIN (or RST)
+// frame itself at a frame boundary, and later strips the FIN from the frame
+// that the final Close() produces so the peer sees exactly one FIN.
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hashicorp/yamux"
+)
+
+const (
+	yHeaderLen = 12
+
+	yTypeData   = 0
+	yTypeWindow = 1
+	yTypePing   = 2
+	yTypeGoAway = 3
+
+	yFlagSYN = 1
+	yFlagACK = 2
+	yFlagFIN = 4
+	yFlagRST = 8
+)
+
+var traceYamux bool
+
+func yamuxConfig(tag string) *yamux.Config {
+	cfg := yamux.DefaultConfig() // AcceptBacklog 256, keepalive 30 s, window 256 KiB
+	cfg.MaxStreamWindowSize = 256 * 1024
+	cfg.LogOutput = nil
+	cfg.Logger = log.New(&yamuxLogFilter{tag: tag}, "", 0)
+	return cfg
+}
+
+// yamuxLogFilter forwards yamux's own log lines to our log, minus the noise
+// it prints on every ordinary session end.
+type yamuxLogFilter struct{ tag string }
+
+func (f *yamuxLogFilter) Write(p []byte) (int, error) {
+	line := strings.TrimSpace(string(p))
+	for _, benign := range []string{"EOF", "use of closed network connection", "connection reset by peer", "broken pipe", "session shutdown"} {
+		if strings.Contains(line, benign) {
+			return len(p), nil
+		}
+	}
+	log.Printf("%s: %s", f.tag, line)
+	return len(p), nil
+}
+
+func describeHeader(h []byte) string {
+	names := []string{"DATA", "WINDOW", "PING", "GOAWAY"}
+	t := fmt.Sprintf("type%d", h[1])
+	if int(h[1]) < len(names) {
+		t = names[h[1]]
+	}
+	fl := binary.BigEndian.Uint16(h[2:4])
+	var fs []string
+	for i, n := range []string{"SYN", "ACK", "FIN", "RST"} {
+		if fl&(1<<uint(i)) != 0 {
+			fs = append(fs, n)
+		}
+	}
+	return fmt.Sprintf("v%d %s flags=%s stream=%d len=%d", h[0], t, strings.Join(fs, "|"),
+		binary.BigEndian.Uint32(h[4:8]), binary.BigEndian.Uint32(h[8:12]))
+}
+
+// frameTracker follows yamux framing in one direction of the byte stream.
+type frameTracker struct {
+	hdr      [yHeaderLen]byte
+	hdrN     int
+	bodyLeft uint32
+}
+
+func (t *frameTracker) atBoundary() bool { return t.hdrN == 0 && t.bodyLeft == 0 }
+
+// muxConn is the io.ReadWriteCloser handed to yamux.
+type muxConn struct {
+	*NoiseConn
+	tag string
+
+	wmu      sync.Mutex
+	out      frameTracker
+	pending  [][yHeaderLen]byte // injected headers waiting for a frame boundary
+	stripFIN map[uint32]bool    // streams whose FIN (or RST) we already sent
+	wbuf     []byte
+
+	in frameTracker // only touched by yamux's single reader goroutine
+}
+
+func newMuxConn(nc *NoiseConn, tag string) *muxConn {
+	return &muxConn{NoiseConn: nc, tag: tag, stripFIN: map[uint32]bool{}}
+}
+
+func (m *muxConn) Read(p []byte) (int, error) {
+	n, err := m.NoiseConn.Read(p)
+	if traceYamux && n > 0 {
+		m.in.scan(p[:n], func(h []byte) { log.Printf("%s: yamux <- %s", m.tag, describeHeader(h)) })
+	}
+	return n, err
+}
+
+// scan walks b, calling onHeader for every complete header (trace only).
+func (t *frameTracker) scan(b []byte, onHeader func([]byte)) {
+	for len(b) > 0 {
+		if t.bodyLeft > 0 {
+			n := uint32(len(b))
+			if n > t.bodyLeft {
+				n = t.bodyLeft
+			}
+			t.bodyLeft -= n
+			b = b[n:]
+			continue
+		}
+		c := copy(t.hdr[t.hdrN:], b)
+		t.hdrN += c
+		b = b[c:]
+		if t.hdrN == yHeaderLen {
+			t.hdrN = 0
+			if t.hdr[1] == yTypeData {
+				t.bodyLeft = binary.BigEndian.Uint32(t.hdr[8:12])
+			}
+			onHeader(t.hdr[:])
+		}
+	}
+}
+
+// Write forwards yamux's output, dropping the FIN of streams already
+// half-closed by injection, and flushes injected headers at frame boundaries.
+func (m *muxConn) Write(p []byte) (int, error) {
+	m.wmu.Lock()
+	defer m.wmu.Unlock()
+	m.wbuf = m.wbuf[:0]
+	t := &m.out
+	b := p
+	for len(b) > 0 {
+		if t.bodyLeft > 0 {
+			n := uint32(len(b))
+			if n > t.bodyLeft {
+				n = t.bodyLeft
+			}
+			m.wbuf = append(m.wbuf, b[:n]...)
+			t.bodyLeft -= n
+			b = b[n:]
+		} else {
+			c := copy(t.hdr[t.hdrN:], b)
+			t.hdrN += c
+			b = b[c:]
+			if t.hdrN < yHeaderLen {
+				continue
+			}
+			t.hdrN = 0
+			h := t.hdr
+			typ := h[1]
+			flags := binary.BigEndian.Uint16(h[2:4])
+			id := binary.BigEndian.Uint32(h[4:8])
+			length := binary.BigEndian.Uint32(h[8:12])
+			if typ == yTypeData {
+				t.bodyLeft = length
+			}
+			if (typ == yTypeData || typ == yTypeWindow) && flags&yFlagFIN != 0 && m.stripFIN[id] {
+				delete(m.stripFIN, id)
+				flags &^= yFlagFIN
+				binary.BigEndian.PutUint16(h[2:4], flags)
+				if flags == 0 && length == 0 {
+					if traceYamux {
+						log.Printf("%s: yamux -> (dropped duplicate FIN for stream %d)", m.tag, id)
+					}
+					continue
+				}
+			}
+			if traceYamux {
+				log.Printf("%s: yamux -> %s", m.tag, describeHeader(h[:]))
+			}
+			m.wbuf = append(m.wbuf, h[:]...)
+		}
+		if t.atBoundary() {
+			m.wbuf = m.appendPending(m.wbuf)
+		}
+	}
+	if len(m.wbuf) > 0 {
+		if _, err := m.NoiseConn.Write(m.wbuf); err != nil {
+			return 0, err
+		}
+	}
+	return len(p), nil
+}
+
+func (m *muxConn) appendPending(buf []byte) []byte {
+	for _, h := range m.pending {
+		if traceYamux {
+			log.Printf("%s: yamux -> %s (injected)", m.tag, describeHeader(h[:]))
+		}
+		buf = append(buf, h[:]...)
+	}
+	m.pending = m.pending[:0]
+	return buf
+}
+
+// inject sends a zero-length window-update frame with the given flags on
+// stream id, after every byte yamux has already handed to us.
+func (m *muxConn) inject(id uint32, flags uint16) error {
+	var h [yHeaderLen]byte
+	h[1] = yTypeWindow
+	binary.BigEndian.PutUint16(h[2:4], flags)
+	binary.BigEndian.PutUint32(h[4:8], id)
+	m.wmu.Lock()
+	defer m.wmu.Unlock()
+	m.stripFIN[id] = true
+	m.pending = append(m.pending, h)
+	if !m.out.atBoundary() {
+		return nil // yamux is mid-frame; Write flushes it when that frame ends
+	}
+	buf := m.appendPending(nil)
+	_, err := m.NoiseConn.Write(buf)
+	return err
+}
+
+// halfClose sends FIN on the stream while keeping it readable locally.
+func (m *muxConn) halfClose(s *yamux.Stream) error { return m.inject(s.StreamID(), yFlagFIN) }
+
+// reset aborts the stream (RST) and releases it locally.
+func (m *muxConn) reset(s *yamux.Stream) {
+	m.inject(s.StreamID(), yFlagRST)
+	s.Close()
+}
+
+type closeWriter interface{ CloseWrite() error }
+
+// relay copies both ways between a yamux stream and a local TCP connection,
+// propagating half-closes, and returns the byte counts (tcp->stream,
+// stream->tcp) once both directions are done or one failed.
+func relay(m *muxConn, s *yamux.Stream, c net.Conn) (up, down int64, err error) {
+	var upN, downN int64
+	errc := make(chan error, 2)
+	var aborted int32
+	abort := func(cause error) {
+		if atomic.CompareAndSwapInt32(&aborted, 0, 1) {
+			if errors.Is(cause, yamux.ErrConnectionReset) {
+				s.Close() // the peer reset it: no RST back
+			} else {
+				m.reset(s)
+			}
+			c.Close()
+		}
+	}
+	go func() { // local TCP -> stream
+		n, err := io.Copy(s, c)
+		atomic.AddInt64(&upN, n)
+		if err == nil {
+			err = m.halfClose(s)
+		}
+		if err != nil {
+			abort(err)
+			err = fmt.Errorf("local->tunnel: %v", err)
+		}
+		errc <- err
+	}()
+	go func() { // stream -> local TCP
+		n, err := io.Copy(c, s)
+		atomic.AddInt64(&downN, n)
+		if err == nil {
+			if cw, ok := c.(closeWriter); ok {
+				err = cw.CloseWrite()
+			}
+		}
+		if err != nil {
+			abort(err)
+			err = fmt.Errorf("tunnel->local: %v", err)
+		}
+		errc <- err
+	}()
+	e1, e2 := <-errc, <-errc
+	if atomic.LoadInt32(&aborted) == 0 {
+		s.Close() // both FINs exchanged: releases the stream; its FIN is stripped
+		c.Close()
+	}
+	err = e1
+	if err == nil {
+		err = e2
+	}
+	return atomic.LoadInt64(&upN), atomic.LoadInt64(&downN), err
+}
+
+// answerText describes the §6 answer byte.
+func answerText(b byte) string {
+	switch b {
+	case 0:
+		return "0 (connected)"
+	case 1:
+		return "1 (denied: port not in the server's allowlist)"
+	case 2:
+		return "2 (unreachable: the server's dial failed)"
+	}
+	return fmt.Sprintf("%d (unknown answer)", b)
+}
