@@ -187,10 +187,11 @@ func newNoiseConn(c net.Conn, send, recv *noise.CipherState) *NoiseConn {
 func (c *NoiseConn) Write(p []byte) (int, error) {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	written := 0
+	written := 0 // plaintext bytes whose frames reached the connection
 	for len(p) > 0 {
 		// Bound one syscall's buffer to ~16 frames.
 		c.wbuf = c.wbuf[:0]
+		batch := 0
 		for i := 0; i < 16 && len(p) > 0; i++ {
 			n := len(p)
 			if n > maxPlaintext {
@@ -205,11 +206,12 @@ func (c *NoiseConn) Write(p []byte) (int, error) {
 			}
 			binary.BigEndian.PutUint16(c.wbuf[off:], uint16(len(c.wbuf)-off-2))
 			p = p[n:]
-			written += n
+			batch += n
 		}
 		if _, err := c.Conn.Write(c.wbuf); err != nil {
-			return 0, err
+			return written, err
 		}
+		written += batch
 	}
 	return written, nil
 }
