@@ -28,49 +28,52 @@ extension BLAKE2s {
                 words.storeBytes(of: UInt32(littleEndian: word), toByteOffset: 4 * i, as: UInt32.self)
             }
         }
+        var v: Words16 = (
+            h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7,
+            iv.0, iv.1, iv.2, iv.3,
+            iv.4 ^ UInt32(truncatingIfNeeded: counter),
+            iv.5 ^ UInt32(truncatingIfNeeded: counter >> 32),
+            isFinal ? ~iv.6 : iv.6,
+            iv.7
+        )
+        round(&v, m, (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
+        round(&v, m, (14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3))
+        round(&v, m, (11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4))
+        round(&v, m, (7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8))
+        round(&v, m, (9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13))
+        round(&v, m, (2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9))
+        round(&v, m, (12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11))
+        round(&v, m, (13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10))
+        round(&v, m, (6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5))
+        round(&v, m, (10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0))
+        h.0 ^= v.0 ^ v.8
+        h.1 ^= v.1 ^ v.9
+        h.2 ^= v.2 ^ v.10
+        h.3 ^= v.3 ^ v.11
+        h.4 ^= v.4 ^ v.12
+        h.5 ^= v.5 ^ v.13
+        h.6 ^= v.6 ^ v.14
+        h.7 ^= v.7 ^ v.15
+    }
 
-        var v0 = h.0, v1 = h.1, v2 = h.2, v3 = h.3, v4 = h.4, v5 = h.5, v6 = h.6, v7 = h.7
-        var v8 = iv.0, v9 = iv.1, v10 = iv.2, v11 = iv.3
-        var v12 = iv.4 ^ UInt32(truncatingIfNeeded: counter)
-        var v13 = iv.5 ^ UInt32(truncatingIfNeeded: counter >> 32)
-        var v14 = isFinal ? ~iv.6 : iv.6
-        var v15 = iv.7
+    /// One round: G on the four columns, then on the four diagonals, with the message words
+    /// permuted by that round's row `s` of SIGMA. All constants after inlining.
+    @inline(__always)
+    private static func round(_ v: inout Words16, _ m: Words16, _ s: Words16) {
+        mix(&v.0, &v.4, &v.8, &v.12, word(m, s.0), word(m, s.1))
+        mix(&v.1, &v.5, &v.9, &v.13, word(m, s.2), word(m, s.3))
+        mix(&v.2, &v.6, &v.10, &v.14, word(m, s.4), word(m, s.5))
+        mix(&v.3, &v.7, &v.11, &v.15, word(m, s.6), word(m, s.7))
+        mix(&v.0, &v.5, &v.10, &v.15, word(m, s.8), word(m, s.9))
+        mix(&v.1, &v.6, &v.11, &v.12, word(m, s.10), word(m, s.11))
+        mix(&v.2, &v.7, &v.8, &v.13, word(m, s.12), word(m, s.13))
+        mix(&v.3, &v.4, &v.9, &v.14, word(m, s.14), word(m, s.15))
+    }
 
-        withUnsafeBytes(of: &m) { raw in
-            let m = raw.bindMemory(to: UInt32.self)
-            // One round: G on the four columns, then on the four diagonals, with the message
-            // words permuted by that round's row of SIGMA.
-            @inline(__always)
-            func round(_ s: Words16) {
-                mix(&v0, &v4, &v8, &v12, m[Int(s.0)], m[Int(s.1)])
-                mix(&v1, &v5, &v9, &v13, m[Int(s.2)], m[Int(s.3)])
-                mix(&v2, &v6, &v10, &v14, m[Int(s.4)], m[Int(s.5)])
-                mix(&v3, &v7, &v11, &v15, m[Int(s.6)], m[Int(s.7)])
-                mix(&v0, &v5, &v10, &v15, m[Int(s.8)], m[Int(s.9)])
-                mix(&v1, &v6, &v11, &v12, m[Int(s.10)], m[Int(s.11)])
-                mix(&v2, &v7, &v8, &v13, m[Int(s.12)], m[Int(s.13)])
-                mix(&v3, &v4, &v9, &v14, m[Int(s.14)], m[Int(s.15)])
-            }
-            round((0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15))
-            round((14, 10, 4, 8, 9, 15, 13, 6, 1, 12, 0, 2, 11, 7, 5, 3))
-            round((11, 8, 12, 0, 5, 2, 15, 13, 10, 14, 3, 6, 7, 1, 9, 4))
-            round((7, 9, 3, 1, 13, 12, 11, 14, 2, 6, 5, 10, 4, 0, 15, 8))
-            round((9, 0, 5, 7, 2, 4, 10, 15, 14, 1, 11, 12, 6, 8, 3, 13))
-            round((2, 12, 6, 10, 0, 11, 8, 3, 4, 13, 7, 5, 15, 14, 1, 9))
-            round((12, 5, 1, 15, 14, 13, 4, 10, 0, 7, 6, 3, 9, 2, 8, 11))
-            round((13, 11, 7, 14, 12, 1, 3, 9, 5, 0, 15, 4, 8, 6, 2, 10))
-            round((6, 15, 14, 9, 11, 3, 0, 8, 12, 2, 13, 7, 1, 4, 10, 5))
-            round((10, 2, 8, 4, 7, 6, 1, 5, 15, 11, 9, 14, 3, 12, 13, 0))
-        }
-
-        h.0 ^= v0 ^ v8
-        h.1 ^= v1 ^ v9
-        h.2 ^= v2 ^ v10
-        h.3 ^= v3 ^ v11
-        h.4 ^= v4 ^ v12
-        h.5 ^= v5 ^ v13
-        h.6 ^= v6 ^ v14
-        h.7 ^= v7 ^ v15
+    /// Message word `index` of `m`; `index` is a SIGMA entry, always 0...15.
+    @inline(__always)
+    private static func word(_ m: Words16, _ index: UInt32) -> UInt32 {
+        withUnsafeBytes(of: m) { $0.load(fromByteOffset: Int(index) &* 4, as: UInt32.self) }
     }
 
     /// The mixing function G (RFC 7693 §3.1), rotation constants 16, 12, 8, 7.

@@ -121,8 +121,7 @@ public struct BLAKE2s: Sendable {
     private mutating func compressBuffer(isFinal: Bool) {
         byteCounter &+= UInt64(bufferCount)
         let counter = byteCounter
-        let block = buffer
-        withUnsafeBytes(of: block) { Self.compress(&state, block: $0.baseAddress!, counter: counter, isFinal: isFinal) }
+        withUnsafeBytes(of: &buffer) { Self.compress(&state, block: $0.baseAddress!, counter: counter, isFinal: isFinal) }
         bufferCount = 0
     }
 }
