@@ -68,10 +68,11 @@ extension NoiseCipherState {
             )
         }
         let chachaNonce = try claimNonce()
-        // SealedBox wants nonce || ciphertext || tag in one Data: build it with one copy.
+        // SealedBox wants nonce || ciphertext || tag in one Data: build it with one copy,
+        // through `append(_:count:)`, Data's memcpy path.
         var combined = Data(capacity: Self.chachaNonceByteCount + ciphertext.count)
-        chachaNonce.withUnsafeBytes { combined.append(contentsOf: $0) }
-        combined.append(contentsOf: ciphertext)
+        chachaNonce.withUnsafeBytes { combined.append($0.assumingMemoryBound(to: UInt8.self).baseAddress!, count: $0.count) }
+        combined.append(ciphertext.assumingMemoryBound(to: UInt8.self).baseAddress!, count: ciphertext.count)
         let plaintext: Data
         do {
             plaintext = try ChaChaPoly.open(ChaChaPoly.SealedBox(combined: combined), using: key)
