@@ -80,12 +80,18 @@ public struct X25519SecretKey: Sendable, CustomStringConvertible {
         } catch {
             throw HyperionCryptoError(.invalidPublicKey, "the peer's X25519 public key is malformed")
         }
+        let secret: [UInt8]
         do {
-            let secret = try key.sharedSecretFromKeyAgreement(with: peerKey)
-            return secret.withUnsafeBytes { Array($0) }
+            secret = try key.sharedSecretFromKeyAgreement(with: peerKey).withUnsafeBytes { Array($0) }
         } catch {
+            throw HyperionCryptoError(.invalidPublicKey, "X25519 with the peer's public key failed")
+        }
+        // swift-crypto does not reject the all-zero result (it follows CryptoKit, see
+        // X25519Keys_boring.swift), so the check is ours. Constant-time, like the DH itself.
+        guard !ConstantTime.equals(secret, [UInt8](repeating: 0, count: secret.count)) else {
             throw HyperionCryptoError(.invalidPublicKey, "X25519 with the peer's public key gave a low-order result")
         }
+        return secret
     }
 
     public var description: String { "X25519SecretKey(<redacted>)" }

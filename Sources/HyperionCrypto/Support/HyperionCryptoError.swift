@@ -29,6 +29,9 @@ public struct HyperionCryptoError: Error, Hashable, Sendable, CustomStringConver
         public static let nonceExhausted = Kind("nonceExhausted")
         /// An X25519 result that is all zeros (a low-order point from the peer).
         public static let invalidPublicKey = Kind("invalidPublicKey")
+        /// A message longer or shorter than the protocol allows, or an output buffer too
+        /// small for the result.
+        public static let invalidMessageLength = Kind("invalidMessageLength")
     }
 
     public let kind: Kind
