@@ -6,12 +6,13 @@ import PackageDescription
 //   HyperionWire    every v1 byte format as a bounded codec, knock seal/open/verify. No I/O.
 //   HyperionMux     the yamux session: pure state machines plus a NIO multiplexer whose
 //                   streams are child channels.
+//   HyperionTunnel  the NIO runtime: Noise handlers, relay, server, client pool, doctor.
 //   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
 let package = Package(
     name: "Hyperion",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "hyperion-server", targets: ["hyperion-server"]),
         .executable(name: "hyperion-client", targets: ["hyperion-client"]),

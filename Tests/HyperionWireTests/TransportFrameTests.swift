@@ -1,0 +1,104 @@
+import HyperionCrypto
+import NIOCore
+import Testing
+@testable import HyperionWire
+
+@Suite struct TransportFrameTests {
+    /// A completed handshake between fresh keys, so frames use real transport keys.
+    static func transportPair() throws -> (client: NoiseTransport, server: NoiseTransport) {
+        let serverKey = X25519SecretKey.generate()
+        let adminKey = X25519SecretKey.generate()
+        let psk = try PresharedKey(rawBytes: [UInt8](repeating: 9, count: 32))
+        var initiator = NoiseInitiator(prologue: HyperionNoise.prologue, localStatic: adminKey, remoteStatic: serverKey.publicKey, presharedKey: psk)
+        var responder = NoiseResponder(prologue: HyperionNoise.prologue, localStatic: serverKey, presharedKey: psk)
+        let m1 = try initiator.writeMessage1()
+        _ = try responder.readMessage1(m1)
+        let m2 = try responder.writeMessage2()
+        _ = try initiator.readMessage2(m2)
+        return (try initiator.split(), try responder.split())
+    }
+
+    @Test func parserRespectsBoundsAndPartialInput() throws {
+        let parser = TransportFrameParser()
+        for bad: UInt16 in [0, 15, 16401, 0xFFFF] {
+            var input = ByteBuffer()
+            input.writeInteger(bad)
+            #expect(throws: WireError.self) { try parser.nextCiphertext(from: &input) }
+        }
+        var input = ByteBuffer()
+        input.writeInteger(UInt16(16))
+        input.writeBytes([UInt8](repeating: 1, count: 15))
+        #expect(try parser.nextCiphertext(from: &input) == nil)
+        #expect(input.readableBytes == 17)
+        input.writeInteger(UInt8(1))
+        #expect(try parser.nextCiphertext(from: &input)?.readableBytes == 16)
+    }
+
+    @Test func sealsIntoBoundedFramesAndOpensAcrossAnySplit() throws {
+        let (client, server) = try Self.transportPair()
+        var sealer = TransportFrameSealer(cipher: client.sender)
+        var opener = TransportFrameOpener(cipher: server.receiver)
+        var rng = SeededGenerator(seed: 2)
+        let message = rng.bytes(100_000)
+        var plaintext = ByteBuffer(bytes: message)
+        var wire = ByteBuffer()
+        try sealer.seal(&plaintext, into: &wire)
+        #expect(plaintext.readableBytes == 0)
+        // 100000 bytes need 7 frames: 6 full ones and one of 1696.
+        #expect(wire.readableBytes == 100_000 + 7 * 18)
+
+        // Deliver the wire bytes in random pieces, as TCP may.
+        let parser = TransportFrameParser()
+        var received = ByteBuffer()
+        var output = ByteBuffer()
+        var frames = 0
+        while wire.readableBytes > 0 {
+            var piece = wire.readSlice(length: min(wire.readableBytes, Int.random(in: 1...5000, using: &rng)))!
+            received.writeBuffer(&piece)
+            while let ciphertext = try parser.nextCiphertext(from: &received) {
+                #expect(ciphertext.readableBytes <= TransportFrame.maximumLength)
+                try opener.open(ciphertext, into: &output)
+                frames += 1
+            }
+        }
+        #expect(frames == 7)
+        #expect(output.readBytes(length: output.readableBytes) == message)
+    }
+
+    @Test func tamperedOrReplayedFrameIsRefused() throws {
+        let (client, server) = try Self.transportPair()
+        var sealer = TransportFrameSealer(cipher: client.sender)
+        var plaintext = ByteBuffer(bytes: [1, 2, 3])
+        var wire = ByteBuffer()
+        try sealer.seal(&plaintext, into: &wire)
+        let parser = TransportFrameParser()
+        let frame = try #require(try parser.nextCiphertext(from: &wire))
+
+        for index in 0..<frame.readableBytes {
+            var opener = TransportFrameOpener(cipher: server.receiver)
+            var tampered = frame
+            tampered.setInteger(frame.getInteger(at: frame.readerIndex + index, as: UInt8.self)! ^ 0x01, at: frame.readerIndex + index)
+            var out = ByteBuffer()
+            #expect(throws: WireError.self) { try opener.open(tampered, into: &out) }
+        }
+        var opener = TransportFrameOpener(cipher: server.receiver)
+        var out = ByteBuffer()
+        try opener.open(frame, into: &out)
+        #expect(out.readableBytesView.elementsEqual([1, 2, 3]))
+        // The same frame again: the receiver's nonce has moved on.
+        #expect(throws: WireError.self) { try opener.open(frame, into: &out) }
+    }
+
+    @Test func randomCiphertextIsNeverAccepted() throws {
+        let (_, server) = try Self.transportPair()
+        var opener = TransportFrameOpener(cipher: server.receiver)
+        var rng = SeededGenerator(seed: 3)
+        let parser = TransportFrameParser()
+        for _ in 0..<500 {
+            var input = ByteBuffer(bytes: rng.bytes(Int.random(in: 0...300, using: &rng)))
+            guard let ciphertext = try? parser.nextCiphertext(from: &input) else { continue }
+            var out = ByteBuffer()
+            #expect(throws: WireError.self) { try opener.open(ciphertext, into: &out) }
+        }
+    }
+}
