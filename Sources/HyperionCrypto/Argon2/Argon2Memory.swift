@@ -1,0 +1,61 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The Argon2 memory matrix plus a few scratch blocks, as one allocation.
+///
+/// One allocation for the whole run keeps the block loop free of allocator calls, and
+/// owning it in a class lets `deinit` wipe it on every exit path: the matrix is derived
+/// from the password, so it must not be handed back to the allocator readable.
+final class Argon2Memory {
+    /// Scratch blocks after the matrix: P's working block, a zero block, and the input and
+    /// address blocks of data-independent addressing (RFC 9106 §3.4.1.2).
+    static let scratchBlockCount = 4
+
+    let matrixBlockCount: Int
+    private let byteCount: Int
+    private let raw: UnsafeMutableRawPointer
+    /// Word 0 of block 0. Block `i` starts at `words + 128 * i`.
+    let words: UnsafeMutablePointer<UInt64>
+
+    /// `matrixBlockCount` must already be validated (Argon2id caps it at 4 GiB).
+    init(matrixBlockCount: Int) {
+        precondition(matrixBlockCount > 0)
+        self.matrixBlockCount = matrixBlockCount
+        byteCount = (matrixBlockCount + Self.scratchBlockCount) * Argon2Block.byteCount
+        // 64-byte alignment puts every block on cache-line boundaries.
+        raw = UnsafeMutableRawPointer.allocate(byteCount: byteCount, alignment: 64)
+        words = raw.bindMemory(to: UInt64.self, capacity: byteCount / 8)
+        // Only the scratch blocks need a defined start; every matrix block is written
+        // before it is read.
+        (words + matrixBlockCount * Argon2Block.wordCount)
+            .initialize(repeating: 0, count: Self.scratchBlockCount * Argon2Block.wordCount)
+    }
+
+    deinit {
+        Self.secureZero(raw, byteCount)
+        raw.deallocate()
+    }
+
+    func block(_ index: Int) -> UnsafeMutablePointer<UInt64> {
+        words + index &* Argon2Block.wordCount
+    }
+
+    var workBlock: UnsafeMutablePointer<UInt64> { block(matrixBlockCount) }
+    var zeroBlock: UnsafeMutablePointer<UInt64> { block(matrixBlockCount + 1) }
+    var inputBlock: UnsafeMutablePointer<UInt64> { block(matrixBlockCount + 2) }
+    var addressBlock: UnsafeMutablePointer<UInt64> { block(matrixBlockCount + 3) }
+
+    /// Zeroes memory in a way the optimizer may not drop as a dead store before free.
+    static func secureZero(_ pointer: UnsafeMutableRawPointer, _ count: Int) {
+        #if canImport(Darwin)
+        _ = memset_s(pointer, count, 0, count)
+        #else
+        explicit_bzero(pointer, count)
+        #endif
+    }
+}
