@@ -33,62 +33,107 @@ enum Argon2Block {
             }
         }
         // P on each row of eight 16-byte registers, then on each column (RFC 9106 §3.6).
+        let w = UnsafeMutableRawPointer(work)
         for row in 0..<8 {
-            permute(work + 16 &* row, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+            permute(w + 128 &* row, stride: 16)
         }
         for column in 0..<8 {
-            permute(work + 2 &* column, 0, 1, 16, 17, 32, 33, 48, 49, 64, 65, 80, 81, 96, 97, 112, 113)
+            permute(w + 16 &* column, stride: 128)
         }
         for i in 0..<wordCount {
             out[i] ^= work[i]
         }
     }
 
-    /// The permutation P of RFC 9106 §3.6 on the sixteen words `p[o0]...p[o15]`: the
-    /// BLAKE2b round with GB in place of G. Words are loaded into locals so the optimizer
-    /// keeps them in registers for the eight GB calls.
+    typealias Pair = SIMD2<UInt64>
+
+    /// The permutation P of RFC 9106 §3.6 on eight 16-byte registers S0...S7 at `p`,
+    /// `stride` bytes apart (16 for a row, 128 for a column). P is a BLAKE2b round with
+    /// GB in place of G: GB on the four columns, then on the four diagonals, of the 4x4
+    /// matrix v0...v15 (S_k = v_2k || v_2k+1). Two-word SIMD values do two GBs per
+    /// instruction (SSE2 on x86-64, NEON on arm64); the diagonal step only re-pairs words.
     @inline(__always)
-    private static func permute(
-        _ p: UnsafeMutablePointer<UInt64>,
-        _ o0: Int, _ o1: Int, _ o2: Int, _ o3: Int, _ o4: Int, _ o5: Int, _ o6: Int, _ o7: Int,
-        _ o8: Int, _ o9: Int, _ o10: Int, _ o11: Int, _ o12: Int, _ o13: Int, _ o14: Int, _ o15: Int
-    ) {
-        var v0 = p[o0], v1 = p[o1], v2 = p[o2], v3 = p[o3]
-        var v4 = p[o4], v5 = p[o5], v6 = p[o6], v7 = p[o7]
-        var v8 = p[o8], v9 = p[o9], v10 = p[o10], v11 = p[o11]
-        var v12 = p[o12], v13 = p[o13], v14 = p[o14], v15 = p[o15]
-        mix(&v0, &v4, &v8, &v12)
-        mix(&v1, &v5, &v9, &v13)
-        mix(&v2, &v6, &v10, &v14)
-        mix(&v3, &v7, &v11, &v15)
-        mix(&v0, &v5, &v10, &v15)
-        mix(&v1, &v6, &v11, &v12)
-        mix(&v2, &v7, &v8, &v13)
-        mix(&v3, &v4, &v9, &v14)
-        p[o0] = v0; p[o1] = v1; p[o2] = v2; p[o3] = v3
-        p[o4] = v4; p[o5] = v5; p[o6] = v6; p[o7] = v7
-        p[o8] = v8; p[o9] = v9; p[o10] = v10; p[o11] = v11
-        p[o12] = v12; p[o13] = v13; p[o14] = v14; p[o15] = v15
+    private static func permute(_ p: UnsafeMutableRawPointer, stride: Int) {
+        var a0 = p.load(fromByteOffset: 0 &* stride, as: Pair.self)  // v0  v1
+        var a1 = p.load(fromByteOffset: 1 &* stride, as: Pair.self)  // v2  v3
+        var b0 = p.load(fromByteOffset: 2 &* stride, as: Pair.self)  // v4  v5
+        var b1 = p.load(fromByteOffset: 3 &* stride, as: Pair.self)  // v6  v7
+        var c0 = p.load(fromByteOffset: 4 &* stride, as: Pair.self)  // v8  v9
+        var c1 = p.load(fromByteOffset: 5 &* stride, as: Pair.self)  // v10 v11
+        var d0 = p.load(fromByteOffset: 6 &* stride, as: Pair.self)  // v12 v13
+        var d1 = p.load(fromByteOffset: 7 &* stride, as: Pair.self)  // v14 v15
+
+        // Columns (v0 v4 v8 v12) (v1 v5 v9 v13) and (v2 v6 v10 v14) (v3 v7 v11 v15).
+        mix(&a0, &b0, &c0, &d0)
+        mix(&a1, &b1, &c1, &d1)
+
+        // Diagonals (v0 v5 v10 v15) (v1 v6 v11 v12) and (v2 v7 v8 v13) (v3 v4 v9 v14).
+        var e0 = Pair(b0[1], b1[0]), e1 = Pair(b1[1], b0[0])  // v5 v6, v7 v4
+        var f0 = c1, f1 = c0                                  // v10 v11, v8 v9
+        var g0 = Pair(d1[1], d0[0]), g1 = Pair(d0[1], d1[0])  // v15 v12, v13 v14
+        mix(&a0, &e0, &f0, &g0)
+        mix(&a1, &e1, &f1, &g1)
+        b0 = Pair(e1[1], e0[0]); b1 = Pair(e0[1], e1[0])
+        c0 = f1; c1 = f0
+        d0 = Pair(g0[1], g1[0]); d1 = Pair(g1[1], g0[0])
+
+        p.storeBytes(of: a0, toByteOffset: 0 &* stride, as: Pair.self)
+        p.storeBytes(of: a1, toByteOffset: 1 &* stride, as: Pair.self)
+        p.storeBytes(of: b0, toByteOffset: 2 &* stride, as: Pair.self)
+        p.storeBytes(of: b1, toByteOffset: 3 &* stride, as: Pair.self)
+        p.storeBytes(of: c0, toByteOffset: 4 &* stride, as: Pair.self)
+        p.storeBytes(of: c1, toByteOffset: 5 &* stride, as: Pair.self)
+        p.storeBytes(of: d0, toByteOffset: 6 &* stride, as: Pair.self)
+        p.storeBytes(of: d1, toByteOffset: 7 &* stride, as: Pair.self)
     }
 
-    /// GB of RFC 9106 §3.6: BLAKE2b's G without message words, with BlaMka's multiply
-    /// (`a + b + 2 * lo32(a) * lo32(b)`) so each step also costs a 32x32-bit multiply.
+    /// GB of RFC 9106 §3.6 on two independent lanes: BLAKE2b's G without message words,
+    /// with BlaMka's multiply (`a + b + 2 * lo32(a) * lo32(b)`) so each step also costs a
+    /// 32x32-bit multiply.
     @inline(__always)
-    private static func mix(_ a: inout UInt64, _ b: inout UInt64, _ c: inout UInt64, _ d: inout UInt64) {
-        a = blaMka(a, b); d = rotateRight(d ^ a, 32)
-        c = blaMka(c, d); b = rotateRight(b ^ c, 24)
-        a = blaMka(a, b); d = rotateRight(d ^ a, 16)
-        c = blaMka(c, d); b = rotateRight(b ^ c, 63)
+    private static func mix(_ a: inout Pair, _ b: inout Pair, _ c: inout Pair, _ d: inout Pair) {
+        a = blaMka(a, b); d = rotateRight32(d ^ a)
+        c = blaMka(c, d); b = rotateRight24(b ^ c)
+        a = blaMka(a, b); d = rotateRight16(d ^ a)
+        c = blaMka(c, d); b = rotateRight63(b ^ c)
     }
 
     @inline(__always)
-    private static func blaMka(_ x: UInt64, _ y: UInt64) -> UInt64 {
-        let low = (x & 0xFFFF_FFFF) &* (y & 0xFFFF_FFFF)
-        return x &+ y &+ (low &<< 1)
+    private static func blaMka(_ x: Pair, _ y: Pair) -> Pair {
+        // Masking both factors to 32 bits lets the compiler use one 32x32->64 multiply
+        // per lane (pmuludq / umull).
+        let low32 = Pair(repeating: 0xFFFF_FFFF)
+        let product = (x & low32) &* (y & low32)
+        return x &+ y &+ product &+ product
+    }
+
+    // Rotations by whole bytes are written as lane shuffles. Written as shifts, the
+    // optimizer turns them into scalar rotates (SSE2 has no vector rotate) and moves every
+    // value between vector and general registers; as shuffles they stay in vector
+    // registers (pshufd, pshuflw/pshufhw, or shifts within the register).
+
+    @inline(__always)
+    private static func rotateRight32(_ x: Pair) -> Pair {
+        let v = unsafeBitCast(x, to: SIMD4<UInt32>.self)
+        return unsafeBitCast(SIMD4(v[1], v[0], v[3], v[2]), to: Pair.self)
     }
 
     @inline(__always)
-    private static func rotateRight(_ x: UInt64, _ n: UInt64) -> UInt64 {
-        (x &>> n) | (x &<< (64 &- n))
+    private static func rotateRight16(_ x: Pair) -> Pair {
+        let v = unsafeBitCast(x, to: SIMD8<UInt16>.self)
+        return unsafeBitCast(SIMD8(v[1], v[2], v[3], v[0], v[5], v[6], v[7], v[4]), to: Pair.self)
+    }
+
+    @inline(__always)
+    private static func rotateRight24(_ x: Pair) -> Pair {
+        let v = unsafeBitCast(x, to: SIMD16<UInt8>.self)
+        return unsafeBitCast(SIMD16(
+            v[3], v[4], v[5], v[6], v[7], v[0], v[1], v[2],
+            v[11], v[12], v[13], v[14], v[15], v[8], v[9], v[10]), to: Pair.self)
+    }
+
+    @inline(__always)
+    private static func rotateRight63(_ x: Pair) -> Pair {
+        (x &>> 63) | (x &+ x)
     }
 }
