@@ -9,39 +9,41 @@ enum Argon2Block {
     static let byteCount = 1024
 
     /// `out = G(x, y)`, or `out ^= G(x, y)` when `xorIntoOut` (passes after the first, version
-    /// 0x13). `y` may be the same block as `out` (address generation does that); `work` is a
-    /// scratch block that must not overlap any of them.
+    /// 0x13). `y` may be the same block as `out` (address generation does that); `scratch`
+    /// is two blocks that must not overlap any of them.
     @inline(__always)
     static func compress(
         _ x: UnsafePointer<UInt64>, _ y: UnsafePointer<UInt64>,
         into out: UnsafeMutablePointer<UInt64>, xorIntoOut: Bool,
-        work: UnsafeMutablePointer<UInt64>
+        scratch: UnsafeMutablePointer<UInt64>
     ) {
-        // R = X xor Y goes to `work`, which P permutes in place; `out` already receives R
-        // (or R xor its old value), so the final Z = P(R) xor R is one more xor into `out`.
+        // R = X xor Y goes to `work`, which P permutes in place. `mask` keeps R (xor the old
+        // `out` when xoring), so the result Z = P(R) xor R (xor old out) can be written
+        // straight from the column permutation, without another pass over the block.
+        let work = scratch
+        let mask = scratch + wordCount
         if xorIntoOut {
             for i in 0..<wordCount {
                 let r = x[i] ^ y[i]
                 work[i] = r
-                out[i] ^= r
+                mask[i] = r ^ out[i]
             }
         } else {
             for i in 0..<wordCount {
                 let r = x[i] ^ y[i]
                 work[i] = r
-                out[i] = r
+                mask[i] = r
             }
         }
         // P on each row of eight 16-byte registers, then on each column (RFC 9106 §3.6).
         let w = UnsafeMutableRawPointer(work)
         for row in 0..<8 {
-            permute(w + 128 &* row, stride: 16)
+            permute(from: w + 128 &* row, to: w + 128 &* row, xoring: nil, stride: 16)
         }
+        let o = UnsafeMutableRawPointer(out)
+        let m = UnsafeRawPointer(mask)
         for column in 0..<8 {
-            permute(w + 16 &* column, stride: 128)
-        }
-        for i in 0..<wordCount {
-            out[i] ^= work[i]
+            permute(from: w + 16 &* column, to: o + 16 &* column, xoring: m + 16 &* column, stride: 128)
         }
     }
 
@@ -53,7 +55,9 @@ enum Argon2Block {
     /// matrix v0...v15 (S_k = v_2k || v_2k+1). Two-word SIMD values do two GBs per
     /// instruction (SSE2 on x86-64, NEON on arm64); the diagonal step only re-pairs words.
     @inline(__always)
-    private static func permute(_ p: UnsafeMutableRawPointer, stride: Int) {
+    private static func permute(
+        from p: UnsafeRawPointer, to q: UnsafeMutableRawPointer, xoring mask: UnsafeRawPointer?, stride: Int
+    ) {
         var a0 = p.load(fromByteOffset: 0 &* stride, as: Pair.self)  // v0  v1
         var a1 = p.load(fromByteOffset: 1 &* stride, as: Pair.self)  // v2  v3
         var b0 = p.load(fromByteOffset: 2 &* stride, as: Pair.self)  // v4  v5
@@ -67,24 +71,33 @@ enum Argon2Block {
         mix(&a0, &b0, &c0, &d0)
         mix(&a1, &b1, &c1, &d1)
 
-        // Diagonals (v0 v5 v10 v15) (v1 v6 v11 v12) and (v2 v7 v8 v13) (v3 v4 v9 v14).
-        var e0 = Pair(b0[1], b1[0]), e1 = Pair(b1[1], b0[0])  // v5 v6, v7 v4
-        var f0 = c1, f1 = c0                                  // v10 v11, v8 v9
-        var g0 = Pair(d1[1], d0[0]), g1 = Pair(d0[1], d1[0])  // v15 v12, v13 v14
-        mix(&a0, &e0, &f0, &g0)
-        mix(&a1, &e1, &f1, &g1)
-        b0 = Pair(e1[1], e0[0]); b1 = Pair(e0[1], e1[0])
-        c0 = f1; c1 = f0
-        d0 = Pair(g0[1], g1[0]); d1 = Pair(g1[1], g0[0])
+        // Diagonals: re-pair A and C, swap B, and leave D (just rotated) in place.
+        // (v1 v6 v11 v12) (v2 v7 v8 v13) and (v3 v4 v9 v14) (v0 v5 v10 v15).
+        var e0 = Pair(a0[1], a1[0]), e1 = Pair(a1[1], a0[0])  // v1 v2, v3 v0
+        var f0 = Pair(c1[1], c0[0]), f1 = Pair(c0[1], c1[0])  // v11 v8, v9 v10
+        mix(&e0, &b1, &f0, &d0)
+        mix(&e1, &b0, &f1, &d1)
+        a0 = Pair(e1[1], e0[0]); a1 = Pair(e0[1], e1[0])
+        c0 = Pair(f0[1], f1[0]); c1 = Pair(f1[1], f0[0])
 
-        p.storeBytes(of: a0, toByteOffset: 0 &* stride, as: Pair.self)
-        p.storeBytes(of: a1, toByteOffset: 1 &* stride, as: Pair.self)
-        p.storeBytes(of: b0, toByteOffset: 2 &* stride, as: Pair.self)
-        p.storeBytes(of: b1, toByteOffset: 3 &* stride, as: Pair.self)
-        p.storeBytes(of: c0, toByteOffset: 4 &* stride, as: Pair.self)
-        p.storeBytes(of: c1, toByteOffset: 5 &* stride, as: Pair.self)
-        p.storeBytes(of: d0, toByteOffset: 6 &* stride, as: Pair.self)
-        p.storeBytes(of: d1, toByteOffset: 7 &* stride, as: Pair.self)
+        if let mask {
+            a0 ^= mask.load(fromByteOffset: 0 &* stride, as: Pair.self)
+            a1 ^= mask.load(fromByteOffset: 1 &* stride, as: Pair.self)
+            b0 ^= mask.load(fromByteOffset: 2 &* stride, as: Pair.self)
+            b1 ^= mask.load(fromByteOffset: 3 &* stride, as: Pair.self)
+            c0 ^= mask.load(fromByteOffset: 4 &* stride, as: Pair.self)
+            c1 ^= mask.load(fromByteOffset: 5 &* stride, as: Pair.self)
+            d0 ^= mask.load(fromByteOffset: 6 &* stride, as: Pair.self)
+            d1 ^= mask.load(fromByteOffset: 7 &* stride, as: Pair.self)
+        }
+        q.storeBytes(of: a0, toByteOffset: 0 &* stride, as: Pair.self)
+        q.storeBytes(of: a1, toByteOffset: 1 &* stride, as: Pair.self)
+        q.storeBytes(of: b0, toByteOffset: 2 &* stride, as: Pair.self)
+        q.storeBytes(of: b1, toByteOffset: 3 &* stride, as: Pair.self)
+        q.storeBytes(of: c0, toByteOffset: 4 &* stride, as: Pair.self)
+        q.storeBytes(of: c1, toByteOffset: 5 &* stride, as: Pair.self)
+        q.storeBytes(of: d0, toByteOffset: 6 &* stride, as: Pair.self)
+        q.storeBytes(of: d1, toByteOffset: 7 &* stride, as: Pair.self)
     }
 
     /// GB of RFC 9106 §3.6 on two independent lanes: BLAKE2b's G without message words,
@@ -108,28 +121,44 @@ enum Argon2Block {
     }
 
     // Rotations by whole bytes are written as lane shuffles. Written as shifts, the
-    // optimizer turns them into scalar rotates (SSE2 has no vector rotate) and moves every
+    // optimizer turns them into scalar rotates (SSE2 has no vector rotate) and moves each
     // value between vector and general registers; as shuffles they stay in vector
-    // registers (pshufd, pshuflw/pshufhw, or shifts within the register).
+    // registers (pshufd for 32, shift pairs for 24 and 16). The 16 is a byte shuffle, not
+    // a 16-bit one: in context the latter was lowered to a longer blend sequence.
+    // Shuffling bytes assumes little-endian lanes; other hosts use plain shifts.
 
     @inline(__always)
     private static func rotateRight32(_ x: Pair) -> Pair {
+        #if _endian(little)
         let v = unsafeBitCast(x, to: SIMD4<UInt32>.self)
         return unsafeBitCast(SIMD4(v[1], v[0], v[3], v[2]), to: Pair.self)
-    }
-
-    @inline(__always)
-    private static func rotateRight16(_ x: Pair) -> Pair {
-        let v = unsafeBitCast(x, to: SIMD8<UInt16>.self)
-        return unsafeBitCast(SIMD8(v[1], v[2], v[3], v[0], v[5], v[6], v[7], v[4]), to: Pair.self)
+        #else
+        return (x &>> 32) | (x &<< 32)
+        #endif
     }
 
     @inline(__always)
     private static func rotateRight24(_ x: Pair) -> Pair {
+        #if _endian(little)
         let v = unsafeBitCast(x, to: SIMD16<UInt8>.self)
         return unsafeBitCast(SIMD16(
             v[3], v[4], v[5], v[6], v[7], v[0], v[1], v[2],
             v[11], v[12], v[13], v[14], v[15], v[8], v[9], v[10]), to: Pair.self)
+        #else
+        return (x &>> 24) | (x &<< 40)
+        #endif
+    }
+
+    @inline(__always)
+    private static func rotateRight16(_ x: Pair) -> Pair {
+        #if _endian(little)
+        let v = unsafeBitCast(x, to: SIMD16<UInt8>.self)
+        return unsafeBitCast(SIMD16(
+            v[2], v[3], v[4], v[5], v[6], v[7], v[0], v[1],
+            v[10], v[11], v[12], v[13], v[14], v[15], v[8], v[9]), to: Pair.self)
+        #else
+        return (x &>> 16) | (x &<< 48)
+        #endif
     }
 
     @inline(__always)

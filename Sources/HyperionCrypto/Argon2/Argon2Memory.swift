@@ -12,9 +12,10 @@ import Darwin
 /// owning it in a class lets `deinit` wipe it on every exit path: the matrix is derived
 /// from the password, so it must not be handed back to the allocator readable.
 final class Argon2Memory {
-    /// Scratch blocks after the matrix: P's working block, a zero block, and the input and
-    /// address blocks of data-independent addressing (RFC 9106 §3.4.1.2).
-    static let scratchBlockCount = 4
+    /// Scratch blocks after the matrix: the compression function's two working blocks, a
+    /// zero block, and the input and address blocks of data-independent addressing
+    /// (RFC 9106 §3.4.1.2).
+    static let scratchBlockCount = 5
     private static let cacheLine = 64
 
     let matrixBlockCount: Int
@@ -52,10 +53,11 @@ final class Argon2Memory {
         words + index &* Argon2Block.wordCount
     }
 
-    var workBlock: UnsafeMutablePointer<UInt64> { block(matrixBlockCount) }
-    var zeroBlock: UnsafeMutablePointer<UInt64> { block(matrixBlockCount + 1) }
-    var inputBlock: UnsafeMutablePointer<UInt64> { block(matrixBlockCount + 2) }
-    var addressBlock: UnsafeMutablePointer<UInt64> { block(matrixBlockCount + 3) }
+    /// Two consecutive blocks for `Argon2Block.compress`.
+    var scratchBlocks: UnsafeMutablePointer<UInt64> { block(matrixBlockCount) }
+    var zeroBlock: UnsafeMutablePointer<UInt64> { block(matrixBlockCount + 2) }
+    var inputBlock: UnsafeMutablePointer<UInt64> { block(matrixBlockCount + 3) }
+    var addressBlock: UnsafeMutablePointer<UInt64> { block(matrixBlockCount + 4) }
 
     /// Zeroes memory in a way the optimizer may not drop as a dead store before free.
     static func secureZero(_ pointer: UnsafeMutableRawPointer, _ count: Int) {

@@ -17,7 +17,7 @@ struct Argon2Segment {
 
     func fill(pass: Int, slice: Int, lane: Int) {
         let words = memory.words
-        let work = memory.workBlock
+        let scratch = memory.scratchBlocks
         let inputBlock = memory.inputBlock
         let addressBlock = memory.addressBlock
         let zeroBlock = memory.zeroBlock
@@ -38,7 +38,7 @@ struct Argon2Segment {
             inputBlock[4] = UInt64(passes)
             inputBlock[5] = Self.argon2idType
             if startIndex != 0 {
-                nextAddresses(inputBlock, addressBlock, zeroBlock, work)
+                nextAddresses(inputBlock, addressBlock, zeroBlock, scratch)
             }
         }
 
@@ -51,7 +51,7 @@ struct Argon2Segment {
             if dataIndependent {
                 let slot = index & (Argon2Block.wordCount - 1)
                 if slot == 0 {
-                    nextAddresses(inputBlock, addressBlock, zeroBlock, work)
+                    nextAddresses(inputBlock, addressBlock, zeroBlock, scratch)
                 }
                 pseudoRandom = addressBlock[slot]
             } else {
@@ -64,7 +64,7 @@ struct Argon2Segment {
                 words + reference &* Argon2Block.wordCount,
                 into: words + current &* Argon2Block.wordCount,
                 xorIntoOut: pass != 0,
-                work: work)
+                scratch: scratch)
             current &+= 1
         }
     }
@@ -73,11 +73,11 @@ struct Argon2Segment {
     /// G(zero, G(zero, input)) with the input block's counter advanced first.
     private func nextAddresses(
         _ input: UnsafeMutablePointer<UInt64>, _ address: UnsafeMutablePointer<UInt64>,
-        _ zero: UnsafeMutablePointer<UInt64>, _ work: UnsafeMutablePointer<UInt64>
+        _ zero: UnsafeMutablePointer<UInt64>, _ scratch: UnsafeMutablePointer<UInt64>
     ) {
         input[6] &+= 1
-        Argon2Block.compress(zero, input, into: address, xorIntoOut: false, work: work)
-        Argon2Block.compress(zero, address, into: address, xorIntoOut: false, work: work)
+        Argon2Block.compress(zero, input, into: address, xorIntoOut: false, scratch: scratch)
+        Argon2Block.compress(zero, address, into: address, xorIntoOut: false, scratch: scratch)
     }
 
     /// The absolute index of the reference block for block `index` of the segment, from

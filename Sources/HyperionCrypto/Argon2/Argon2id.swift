@@ -80,7 +80,7 @@ public enum Argon2id {
         }
 
         // Steps 7-8: the tag is H' of the xor of every lane's last block.
-        let final = memory.workBlock
+        let final = memory.scratchBlocks
         final.update(from: memory.block(laneLength - 1), count: Argon2Block.wordCount)
         for lane in 1..<lanes {
             let last = memory.block(lane * laneLength + laneLength - 1)
