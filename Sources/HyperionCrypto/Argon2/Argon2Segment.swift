@@ -87,7 +87,8 @@ struct Argon2Segment {
         let j1 = pseudoRandom & 0xFFFF_FFFF
         let j2 = pseudoRandom &>> 32
         // The first slice of the first pass has only the current lane to refer to.
-        let referenceLane = (pass == 0 && slice == 0) ? lane : Int(j2 % UInt64(lanes))
+        // `lanes` >= 1 was validated; truncating conversions keep checks out of the loop.
+        let referenceLane = (pass == 0 && slice == 0) ? lane : Int(truncatingIfNeeded: j2 % UInt64(truncatingIfNeeded: lanes))
         let sameLane = referenceLane == lane
 
         // W: the blocks that may be referenced. Other lanes offer only finished segments,
@@ -102,8 +103,8 @@ struct Argon2Segment {
 
         // Map J1 to a position biased towards recent blocks: |W| - 1 - (|W| * (J1^2 / 2^32)) / 2^32.
         let x = (j1 &* j1) &>> 32
-        let y = (UInt64(areaSize) &* x) &>> 32
-        let relative = areaSize &- 1 &- Int(y)
+        let y = (UInt64(truncatingIfNeeded: areaSize) &* x) &>> 32
+        let relative = areaSize &- 1 &- Int(truncatingIfNeeded: y)
 
         // W starts just after the segment being filled by the previous pass. start +
         // relative < 2 * laneLength, so one conditional subtraction is the modulo.
