@@ -1,8 +1,8 @@
 /// The Argon2 compression function G on 1 KiB blocks (RFC 9106 §3.5 and §3.6).
 ///
 /// Nearly all of Argon2's running time is spent here, so it works on raw pointers into the
-/// one memory matrix: no arrays, no allocation, no bounds or overflow checks (`&+`, `&*`,
-/// masking shifts). A block is 128 `UInt64` words, the RFC's little-endian words already
+/// one memory matrix, two words at a time in `SIMD2<UInt64>`: no arrays, no allocation, no
+/// bounds or overflow checks (`&+`, `&*`, masking shifts). A block is 128 `UInt64` words, the RFC's little-endian words already
 /// decoded (the driver converts bytes at the edges, so the host byte order does not matter).
 enum Argon2Block {
     static let wordCount = 128

@@ -7,7 +7,7 @@ extension Argon2id.Parameters {
     static let maximumParallelism: UInt32 = (1 << 24) - 1
     /// RFC 9106 §3.1: T is 4...2^32 - 1 bytes.
     static let minimumOutputLength = 4
-    static let maximumOutputLength = Int(UInt32.max)
+    static let maximumOutputLength = Int(exactly: UInt32.max) ?? Int.max
 
     /// Throws unless every parameter is within RFC 9106 §3.1 (and memory within the 4 GiB
     /// cap). Called before anything is allocated from these values.
