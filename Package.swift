@@ -76,6 +76,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .executableTarget(name: "hyperion-bench", dependencies: ["HyperionCrypto"]),
         .testTarget(
             name: "HyperionCryptoTests",
             dependencies: ["HyperionCrypto"],
