@@ -1,0 +1,206 @@
+import NIOCore
+
+// MARK: ChannelCore
+
+extension YamuxStreamChannel: ChannelCore {
+    func localAddress0() throws -> SocketAddress {
+        guard let address = self.parent?.localAddress else { throw ChannelError.operationUnsupported }
+        return address
+    }
+
+    func remoteAddress0() throws -> SocketAddress {
+        guard let address = self.parent?.remoteAddress else { throw ChannelError.operationUnsupported }
+        return address
+    }
+
+    func register0(promise: EventLoopPromise<Void>?) {
+        promise?.fail(ChannelError.operationUnsupported)
+    }
+
+    func bind0(to: SocketAddress, promise: EventLoopPromise<Void>?) {
+        promise?.fail(ChannelError.operationUnsupported)
+    }
+
+    func connect0(to: SocketAddress, promise: EventLoopPromise<Void>?) {
+        promise?.fail(ChannelError.operationUnsupported)
+    }
+
+    func write0(_ data: NIOAny, promise: EventLoopPromise<Void>?) {
+        guard self.lifecycle != .closed else {
+            promise?.fail(ChannelError.ioOnClosedChannel)
+            return
+        }
+        guard !self.outputClosing else {
+            promise?.fail(ChannelError.outputClosed)
+            return
+        }
+        let buffer: ByteBuffer
+        if let bytes = self.tryUnwrapData(data, as: ByteBuffer.self) {
+            buffer = bytes
+        } else if case .some(.byteBuffer(let bytes)) = self.tryUnwrapData(data, as: IOData.self) {
+            buffer = bytes
+        } else {
+            promise?.fail(YamuxError(.unsupportedWrite, "a yamux stream writes ByteBuffer only, not \(data)"))
+            return
+        }
+        self.pendingWrites.append((.data(buffer), promise))
+        if let isWritable = self.writability.buffered(buffer.readableBytes) {
+            self.writabilityChanged(to: isWritable)
+        }
+    }
+
+    func flush0() {
+        self.pendingWrites.mark()
+        if self.lifecycle == .active { self.deliverPendingWrites() }
+        self.multiplexer.childFlushed()
+    }
+
+    func read0() {
+        guard self.lifecycle != .closed, !self.unsatisfiedRead else { return }
+        self.unsatisfiedRead = true
+        if self.pendingReads.isEmpty && !self.remoteFinPending {
+            self.parent?.read()
+        } else {
+            self.tryToRead()
+        }
+        // Delivering data may have produced a window update.
+        self.multiplexer.childFlushed()
+    }
+
+    func close0(error: Error, mode: CloseMode, promise: EventLoopPromise<Void>?) {
+        guard self.lifecycle != .closed else {
+            promise?.fail(ChannelError.alreadyClosed)
+            return
+        }
+        switch mode {
+        case .input:
+            promise?.fail(ChannelError.operationUnsupported)
+        case .output:
+            guard !self.outputClosing else {
+                promise?.fail(ChannelError.outputClosed)
+                return
+            }
+            self.outputClosing = true
+            self.pendingWrites.append((.fin, promise))
+            self.flush0()
+        case .all:
+            self.closeAll(promise: promise)
+        }
+    }
+
+    func triggerUserOutboundEvent0(_ event: Any, promise: EventLoopPromise<Void>?) {
+        promise?.fail(ChannelError.operationUnsupported)
+    }
+
+    func channelRead0(_ data: NIOAny) {
+        // Inbound data nobody handled reached the end of the pipeline: dropped, as on sockets.
+    }
+
+    func errorCaught0(error: Error) {
+        // Errors nobody handled reached the end of the pipeline: nothing to do.
+    }
+}
+
+// MARK: Lifecycle
+
+extension YamuxStreamChannel {
+    /// Runs the initializer, then activates. Reads and writes that arrive meanwhile wait.
+    func configure(
+        initializer: (@Sendable (Channel) -> EventLoopFuture<Void>)?,
+        userPromise: EventLoopPromise<Channel>?,
+        isInbound: Bool
+    ) {
+        self.userPromise = userPromise
+        if let options = self.parent?.syncOptions, let autoRead = try? options.getOption(ChannelOptions.autoRead) {
+            self.autoRead = autoRead
+        }
+        guard let initializer else {
+            self.initializerCompleted(.success(()), isInbound: isInbound)
+            return
+        }
+        initializer(self).hop(to: self.eventLoop).whenComplete { result in
+            self.initializerCompleted(result, isInbound: isInbound)
+        }
+    }
+
+    private func initializerCompleted(_ result: Result<Void, Error>, isInbound: Bool) {
+        if isInbound { self.multiplexer.acceptCompleted(self.streamID) }
+        switch result {
+        case .success:
+            self.activate()
+        case .failure(let error):
+            self.closeWithError(error)
+        }
+    }
+
+    private func activate() {
+        guard self.lifecycle == .initializing else { return }
+        self.lifecycle = .active
+        let isWritable = self.writability.isWritable
+        self.flags.withLockedValue {
+            $0.isActive = true
+            $0.isWritable = isWritable
+        }
+        self.pipeline.fireChannelActive()
+        if let promise = self.userPromise {
+            self.userPromise = nil
+            promise.succeed(self)
+        }
+        guard self.lifecycle == .active else { return }
+        self.deliverPendingWrites()
+        self.tryToAutoRead()
+        self.multiplexer.childFlushed()
+    }
+
+    /// `close(mode: .all)`: FIN if the peer finished and nothing of ours is unsent, else RST.
+    private func closeAll(promise: EventLoopPromise<Void>?) {
+        let hasUnsentData = self.pendingWrites.contains {
+            if case .data(let bytes) = $0.0 { return bytes.readableBytes > 0 }
+            return false
+        }
+        if !hasUnsentData, self.multiplexer.peerFinished(self.streamID), !self.outputClosed {
+            if case .send = self.multiplexer.finishStream(self.streamID) {
+                self.outputClosed = true
+                while let (_, writePromise) = self.pendingWrites.popFirst() { writePromise?.succeed(()) }
+            }
+        }
+        self.closeNow(error: nil, promise: promise)
+    }
+
+    /// Ends the stream with `error`: an RST goes out if the stream was still open.
+    func closeWithError(_ error: Error) {
+        self.closeNow(error: error, promise: nil)
+    }
+
+    /// The one way to closed. The multiplexer sends an RST if the stream is still open on
+    /// the wire; a graceful close has sent its FIN before.
+    func closeNow(error: Error?, promise: EventLoopPromise<Void>?) {
+        guard self.lifecycle != .closed else {
+            promise?.fail(ChannelError.alreadyClosed)
+            return
+        }
+        let wasActive = self.lifecycle == .active
+        self.lifecycle = .closed
+        self.pendingReads.removeAll()
+        self.remoteFinPending = false
+        let writeError = error ?? ChannelError.ioOnClosedChannel
+        while let (_, writePromise) = self.pendingWrites.popFirst() { writePromise?.fail(writeError) }
+        if let userPromise = self.userPromise {
+            self.userPromise = nil
+            userPromise.fail(writeError)
+        }
+        self.multiplexer.childClosed(self.streamID)
+        self.flags.withLockedValue { $0.isActive = false }
+        if let error, wasActive { self.pipeline.fireErrorCaught(error) }
+        promise?.succeed(())
+        if wasActive { self.pipeline.fireChannelInactive() }
+        self.eventLoop.execute {
+            self.removeHandlers(pipeline: self.pipeline)
+            if let error {
+                self.closePromise.fail(error)
+            } else {
+                self.closePromise.succeed(())
+            }
+        }
+    }
+}
