@@ -23,6 +23,22 @@ import Testing
         #expect(try peer.headers() == [.window(1, .ack)])
     }
 
+    @Test func dataThatArrivesDuringASlowInitializerIsDeliveredAfterIt() throws {
+        let recorder = Recorder()
+        let peer = try RawPeer(initializer: { channel in
+            channel.eventLoop.scheduleTask(in: .seconds(1)) {}.futureResult.flatMap {
+                recorder.installer()(channel)
+            }
+        })
+        try peer.send(.data(1, .syn, length: 3), payload: [1, 2, 3])
+        try peer.send(.data(1, .fin, length: 2), payload: [4, 5])
+        #expect(recorder.received.readableBytes == 0)
+        peer.channel.embeddedEventLoop.advanceTime(by: .seconds(1))
+        #expect(recorder.received == ByteBuffer(bytes: [1, 2, 3, 4, 5]))
+        #expect(recorder.wasInactive, "the FIN followed the data; without half-closure the stream closed")
+        #expect(try peer.headers() == [.window(1, .ack), .window(1, .fin)])
+    }
+
     @Test func servesThreeHundredStreamsOpenedBeforeAnyAck() throws {
         let peer = try RawPeer()
         var burst = ByteBuffer()

@@ -52,6 +52,18 @@ import Testing
         #expect(session.nextPendingOpen()?.streamID == 517)
     }
 
+    @Test func aResetInsteadOfTheAckRefusesTheStreamAndFreesItsPlace() throws {
+        var session = self.client { $0.maximumUnacknowledgedOutbound = 1 }
+        _ = try session.openStream(now: self.now)
+        _ = try session.openStream(now: self.now)
+        let action = try #require(try session.receive(.window(1, .rst), now: self.now).streamAction)
+        #expect(action.closedWithError?.kind == .streamRefused)
+        #expect(session.unacknowledgedOutbound == 0)
+        #expect(session.nextPendingOpen()?.streamID == 3)
+        #expect(session.closeStream(1) == nil)
+        #expect(session.unacknowledgedOutbound == 1)
+    }
+
     @Test func refusesOpensBeyondTheStreamLimit() throws {
         var session = self.client { $0.maximumStreams = 1 }
         _ = try session.openStream(now: self.now)

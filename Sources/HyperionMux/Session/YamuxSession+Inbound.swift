@@ -73,8 +73,11 @@ extension YamuxSession {
             action.acknowledged = true
         }
         if header.flags.contains(.rst) {
-            stream.state.reset()
-            action.closedWithError = YamuxError(.streamReset, "the peer reset stream \(id)")
+            // An RST instead of the ACK is the spec's way to refuse a stream.
+            action.closedWithError = stream.state.awaitingAcknowledgement
+                ? YamuxError(.streamRefused, "the peer refused stream \(id)")
+                : YamuxError(.streamReset, "the peer reset stream \(id)")
+            self.reset(&stream)
             return .stream(action)
         }
         switch header.type {
@@ -84,13 +87,13 @@ extension YamuxSession {
         case .data where header.length > 0:
             if !stream.state.canReceive {
                 // Data after the peer's FIN breaks the stream, not the session.
-                stream.state.reset()
+                self.reset(&stream)
                 action.reply = YamuxHeader(type: .windowUpdate, flags: .rst, streamID: id, length: 0)
                 action.closedWithError = YamuxError(.protocolError, "the peer sent data on stream \(id) after its FIN; the stream was reset")
                 return .stream(action)
             }
             guard stream.receiveWindow.receive(header.length) else {
-                stream.state.reset()
+                self.reset(&stream)
                 action.reply = YamuxHeader(type: .windowUpdate, flags: .rst, streamID: id, length: 0)
                 action.closedWithError = YamuxError(
                     .windowExceeded,
@@ -106,6 +109,12 @@ extension YamuxSession {
             action.remoteFinished = true
         }
         return .stream(action)
+    }
+
+    /// Resets a stream, giving back its place among the unacknowledged ones.
+    private mutating func reset(_ stream: inout Stream) {
+        if stream.state.awaitingAcknowledgement { self.unacknowledgedOutbound -= 1 }
+        stream.state.reset()
     }
 
     /// Why a new inbound stream must be refused (reset), if it must.

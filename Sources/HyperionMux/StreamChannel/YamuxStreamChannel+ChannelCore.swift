@@ -149,6 +149,8 @@ extension YamuxStreamChannel {
         guard self.lifecycle == .active else { return }
         self.deliverPendingWrites()
         self.tryToAutoRead()
+        // A read() issued during the initializer is still waiting for the data that came.
+        self.tryToRead()
         self.multiplexer.childFlushed()
     }
 
