@@ -11,6 +11,9 @@ import NIOCore
 /// one encrypted record. The protocol decisions are `YamuxSession`'s; this class only does
 /// the I/O they ask for.
 ///
+/// Flushing at the end of a read cycle relies on the handler below forwarding
+/// `channelReadComplete` after its `channelRead`s, as every NIO decoder does.
+///
 /// Every method must be called on the connection's event loop.
 public final class YamuxMultiplexer: ChannelDuplexHandler {
     public typealias InboundIn = ByteBuffer
@@ -54,8 +57,14 @@ public final class YamuxMultiplexer: ChannelDuplexHandler {
         self.eventLoop = channel.eventLoop
         self.logger = logger
         self.inboundStreamInitializer = inboundStreamInitializer
-        self.session = YamuxSession(configuration: configuration, acceptsInboundStreams: inboundStreamInitializer != nil)
-        self.parser = YamuxFrameParser(maximumDataLength: max(configuration.maximumReceiveWindow, configuration.initialWindow))
+        self.session = YamuxSession(
+            configuration: configuration,
+            acceptsInboundStreams: inboundStreamInitializer != nil
+        )
+        // No honest data frame exceeds the largest window we ever grant.
+        self.parser = YamuxFrameParser(
+            maximumDataLength: max(configuration.maximumReceiveWindow, configuration.initialWindow)
+        )
     }
 }
 
@@ -96,7 +105,10 @@ extension YamuxMultiplexer {
     public func ping(promise: EventLoopPromise<TimeAmount>) {
         self.eventLoop.assertInEventLoop()
         guard self.context != nil, let (opaque, frame) = self.session.ping(now: self.eventLoop.now) else {
-            let reason = self.session.isClosed || self.context == nil ? "the session is closed" : "\(self.session.pings.outstandingCount) pings are outstanding"
+            let reason =
+                self.session.isClosed || self.context == nil
+                ? "the session is closed"
+                : "\(self.session.pings.outstandingCount) pings are outstanding"
             promise.fail(YamuxError(.limitReached, "cannot send a ping: \(reason)"))
             return
         }
@@ -112,7 +124,8 @@ extension YamuxMultiplexer {
         let (frame, refused) = self.session.goAway(code: code)
         if let frame { self.write(frame) }
         for id in refused {
-            self.children[id]?.closeWithError(YamuxError(.sessionGoingAway, "stream \(id) was not opened: this session sent go away"))
+            let error = YamuxError(.sessionGoingAway, "stream \(id) was not opened: this session sent go away")
+            self.children[id]?.closeWithError(error)
         }
         self.flushIfNeeded()
         self.checkAllStreamsClosed()

@@ -82,7 +82,10 @@ extension YamuxSession {
             throw YamuxError(.sessionGoingAway, "cannot open a stream: this session sent go away")
         }
         guard self.streams.count < self.configuration.maximumStreams else {
-            throw YamuxError(.limitReached, "cannot open a stream: \(self.streams.count) streams are open, the limit is \(self.configuration.maximumStreams)")
+            throw YamuxError(
+                .limitReached,
+                "cannot open a stream: \(self.streams.count) streams are open, the limit is \(self.configuration.maximumStreams)"
+            )
         }
         guard self.nextOutboundID < UInt32.max - 1 else {
             throw YamuxError(.limitReached, "cannot open a stream: the stream ids of this session are used up")
@@ -90,7 +93,9 @@ extension YamuxSession {
         let id = self.nextOutboundID
         self.nextOutboundID += 2
         self.streams[id] = self.newStream(now: now)
-        guard self.pendingOpens.isEmpty, self.unacknowledgedOutbound < self.configuration.maximumUnacknowledgedOutbound else {
+        guard self.pendingOpens.isEmpty,
+            self.unacknowledgedOutbound < self.configuration.maximumUnacknowledgedOutbound
+        else {
             self.pendingOpens.append(id)
             return (id, nil)
         }
