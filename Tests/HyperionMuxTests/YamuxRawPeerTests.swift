@@ -113,6 +113,39 @@ import Testing
         #expect(peer.channel.isActive)
     }
 
+    @Test func peerFinWithoutHalfClosureIsAnsweredWithFin() throws {
+        let peer = try RawPeer()
+        try peer.send(.window(1, .syn))
+        try peer.send(.window(1, .fin))
+        #expect(peer.log.recorders[0].wasInactive && peer.log.recorders[0].errors.isEmpty)
+        #expect(try peer.headers() == [.window(1, .ack), .window(1, .fin)])
+    }
+
+    @Test func closeWithUnsentDataAfterThePeersFinResets() throws {
+        var configuration = YamuxConfiguration.testing(.server)
+        configuration.initialWindow = 10
+        let log = StreamLog()
+        let peer = try RawPeer(configuration: configuration, log: log, initializer: log.installer(halfClosure: true))
+        try peer.send(.window(1, .syn))
+        let write = log.channels[0].writeAndFlush(ByteBuffer(repeating: 1, count: 100))
+        try peer.send(.window(1, .fin))
+        #expect(log.recorders[0].events == [.inputClosed])
+        log.channels[0].close(promise: nil)
+        #expect(try peer.headers() == [.window(1, .ack), .data(1, length: 10), .window(1, .rst)])
+        if case .failure = outcome(of: write) {} else { Issue.record("the unsent write must fail") }
+    }
+
+    @Test func closeWithNothingPendingAfterThePeersFinSendsFin() throws {
+        let log = StreamLog()
+        let peer = try RawPeer(log: log, initializer: log.installer(halfClosure: true))
+        try peer.send(.window(1, .syn))
+        try peer.send(.data(1, .fin, length: 1), payload: [9])
+        #expect(log.recorders[0].events == [.inputClosed] && !log.recorders[0].wasInactive)
+        log.channels[0].close(promise: nil)
+        #expect(try peer.headers() == [.window(1, .ack), .window(1, .fin)])
+        #expect(log.recorders[0].errors.isEmpty && peer.multiplexer.openStreamCount == 0)
+    }
+
     @Test func streamsBeyondTheLimitAreResetNotTheSession() throws {
         var configuration = YamuxConfiguration.testing(.server)
         configuration.maximumStreams = 3
