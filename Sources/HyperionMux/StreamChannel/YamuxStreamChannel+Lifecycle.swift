@@ -53,19 +53,25 @@ extension YamuxStreamChannel {
         self.multiplexer.childFlushed()
     }
 
-    /// `close(mode: .all)`: FIN if the peer finished and nothing of ours is unsent, else RST.
+    /// `close(mode: .all)`: FIN if the peer finished and no flushed data of ours is unsent,
+    /// else RST, which tells the peer that what it received is incomplete. Unflushed writes
+    /// were never committed; they fail either way, as on a socket.
     func closeAll(promise: EventLoopPromise<Void>?) {
-        let hasUnsentData = self.pendingWrites.contains {
+        if !self.outputClosed, !self.hasFlushedUnsentData, self.multiplexer.peerFinished(self.streamID),
+            case .send = self.multiplexer.finishStream(self.streamID)
+        {
+            self.outputClosed = true
+        }
+        self.closeNow(error: nil, promise: promise)
+    }
+
+    private var hasFlushedUnsentData: Bool {
+        guard let mark = self.pendingWrites.markedElementIndex else { return false }
+        let flushed = self.pendingWrites[self.pendingWrites.startIndex..<self.pendingWrites.index(after: mark)]
+        return flushed.contains {
             if case .data(let bytes) = $0.0 { return bytes.readableBytes > 0 }
             return false
         }
-        if !hasUnsentData, self.multiplexer.peerFinished(self.streamID), !self.outputClosed {
-            if case .send = self.multiplexer.finishStream(self.streamID) {
-                self.outputClosed = true
-                while let (_, writePromise) = self.pendingWrites.popFirst() { writePromise?.succeed(()) }
-            }
-        }
-        self.closeNow(error: nil, promise: promise)
     }
 
     /// Ends the stream with `error`: an RST goes out if the stream was still open.
