@@ -31,11 +31,16 @@ public struct Forward: Sendable, Hashable, CustomStringConvertible {
         guard NameRules.isServerName(server) else {
             throw problem("\(Quoted(server)) is not a server name")
         }
+        let local: SocketAddress
         do throws(ValueProblem) {
-            self.init(local: try LocalAddress.parse(localText), server: server, remotePort: try HostPortText.port(portText))
+            local = try LocalAddress.parse(localText)
         } catch {
-            throw problem("the local address or remote port \(error.reason)")
+            throw problem("the local side \(Quoted(localText)) \(error.reason)")
         }
+        guard let remotePort = try? HostPortText.port(portText) else {
+            throw problem("the remote port \(Quoted(String(portText))) is not a number from 1 to 65535")
+        }
+        self.init(local: local, server: server, remotePort: remotePort)
     }
 }
 

@@ -12,11 +12,8 @@ enum ServerConfigParser {
             try root.parsed("listen", $0, hint: "write it as \"0.0.0.0:8443\" or \"[::]:8443\"", SocketAddress.init(parsing:))
         } ?? defaultListen
 
-        let keyTable = try root.required("key", root.table("key"), hint: "add a [key] table, for example source = \"passphrase\" and salt = \"...\"")
-        let identityTable = try root.required(
-            "identity", root.table("identity"),
-            hint: "add an [identity] table with static_key_file and admin_pubkeys"
-        )
+        let keyTable = try root.requiredTable("key", hint: "add one, for example with source = \"passphrase\" and salt = \"...\"")
+        let identityTable = try root.requiredTable("identity", hint: "add one with static_key_file and admin_pubkeys")
         return ServerConfig(
             path: root.file,
             listen: listen,

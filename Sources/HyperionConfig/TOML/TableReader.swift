@@ -35,7 +35,7 @@ struct TableReader {
     /// Throws for the first key, in sorted order, that `known` does not list.
     func rejectUnknownKeys(known: [String]) throws {
         for key in table.keys.sorted() where !known.contains(key) {
-            var message = "unknown key \(Quoted(key)) in \(placeName)"
+            var message = "unknown key \(Quoted(key)) " + (place.map { "in \($0)" } ?? "at the top level")
             if let guess = KeyGuess.closest(to: key, among: known) {
                 message += " (did you mean \"\(guess)\"?)"
             }
@@ -52,9 +52,17 @@ struct TableReader {
     /// `value`, or a `missingKey` error that ends with `hint` (what to add).
     func required<T>(_ key: String, _ value: T?, hint: String) throws -> T {
         guard let value else {
-            throw error(.missingKey, "\(placeName) has no \(key); \(hint)")
+            throw error(.missingKey, (place.map { "\($0) has no \(key)" } ?? "missing \(key)") + "; \(hint)")
         }
         return value
+    }
+
+    /// A required table: the table, or a `missingKey` error that ends with `hint`.
+    func requiredTable(_ key: String, hint: String) throws -> TableReader {
+        guard let table = try table(key) else {
+            throw error(.missingKey, "no [\(key)] table; \(hint)")
+        }
+        return table
     }
 
     func wrongType(_ what: String, expected: String, got value: TOMLValue) -> ConfigError {

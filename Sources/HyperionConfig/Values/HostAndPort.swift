@@ -25,11 +25,14 @@ public struct HostAndPort: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "\(host):\(port)" }
 
     init(parsing text: String) throws(ValueProblem) {
-        let (hostText, port) = try HostPortText.split(text)
-        if let ip = IPAddress(hostText) {
+        let (hostText, port, bracketed) = try HostPortText.split(text)
+        if bracketed {
+            guard let ip = IPAddress(hostText), ip.family == .v6 else {
+                throw ValueProblem("has \(Quoted(hostText)) in brackets, which is not an IPv6 address")
+            }
             self.init(host: .ip(ip), port: port)
-        } else if text.hasPrefix("[") {
-            throw ValueProblem("has \(Quoted(hostText)) in brackets, which is not an IPv6 address")
+        } else if let ip = IPAddress(hostText) {
+            self.init(host: .ip(ip), port: port)
         } else if NameRules.isDNSName(hostText) {
             self.init(host: .name(hostText), port: port)
         } else {

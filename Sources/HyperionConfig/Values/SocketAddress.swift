@@ -25,9 +25,12 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Parses `ip:port` or `[ipv6]:port`.
     init(parsing text: String) throws(ValueProblem) {
-        let (host, port) = try HostPortText.split(text)
+        let (host, port, bracketed) = try HostPortText.split(text)
         guard let ip = IPAddress(host) else {
             throw ValueProblem("has host \(Quoted(host)), which is not an IPv4 or IPv6 address")
+        }
+        guard bracketed == (ip.family == .v6) else {
+            throw ValueProblem(bracketed ? "has \(Quoted(host)) in brackets, which only IPv6 addresses take" : "has an IPv6 address without brackets")
         }
         self.init(ip: ip, port: port)
     }
@@ -41,31 +44,32 @@ struct ValueProblem: Error {
 
 /// Splitting `host:port` text, shared by every address form.
 enum HostPortText {
-    /// The host (brackets removed) and the port (1...65535).
-    static func split(_ text: String) throws(ValueProblem) -> (host: String, port: UInt16) {
+    /// The host (brackets removed), the port (1...65535), and whether the host was in
+    /// brackets (which only IPv6 addresses may be).
+    static func split(_ text: String) throws(ValueProblem) -> (host: String, port: UInt16, bracketed: Bool) {
         let host: Substring, portText: Substring
         if text.hasPrefix("[") {
             guard let close = text.firstIndex(of: "]") else {
-                throw ValueProblem("has \"[\" without \"]\"; write an IPv6 address as [2001:db8::1]:8443")
+                throw ValueProblem("has \"[\" without \"]\"")
             }
             host = text[text.index(after: text.startIndex)..<close]
             let rest = text[text.index(after: close)...]
             guard rest.first == ":" else {
-                throw ValueProblem("has no \":port\" after \"]\"; write it as [2001:db8::1]:8443")
+                throw ValueProblem("has no \":port\" after \"]\"")
             }
             portText = rest.dropFirst()
         } else {
             let parts = text.split(separator: ":", omittingEmptySubsequences: false)
             guard parts.count == 2 else {
                 throw ValueProblem(parts.count < 2
-                    ? "has no port; write it as host:port, for example 192.0.2.1:8443"
-                    : "has more than one \":\"; put an IPv6 address in brackets, as in [2001:db8::1]:8443")
+                    ? "has no port"
+                    : "has more than one \":\" (an IPv6 address goes in brackets, as in [2001:db8::1]:8443)")
             }
             host = parts[0]
             portText = parts[1]
         }
         guard !host.isEmpty else { throw ValueProblem("has no host before the port") }
-        return (String(host), try port(portText))
+        return (String(host), try port(portText), text.hasPrefix("["))
     }
 
     /// A port number written in decimal, 1...65535.
