@@ -6,7 +6,11 @@ enum RelativePath {
     static func resolve(_ path: String, besides configFile: String) -> String {
         if path.hasPrefix("/") { return path }
         let directory = directory(of: configFile)
-        return directory == "." ? path : directory + "/" + path
+        switch directory {
+        case ".": return path
+        case "/": return "/" + path
+        default: return directory + "/" + path
+        }
     }
 
     /// The directory part of `file`: `"."` for a bare name, `"/"` for a file in the root.
