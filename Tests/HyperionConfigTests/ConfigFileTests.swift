@@ -53,6 +53,8 @@ import Glibc
     @Test func tooLarge() {
         let path = write([UInt8](repeating: UInt8(ascii: "#"), count: ConfigFileText.maximumSize + 1), to: "huge.toml")
         expectConfigError(.unreadable, mentioning: ["huge.toml", "larger than"]) { try ServerConfig.load(path: path) }
+        let text = String(repeating: "#", count: ConfigFileText.maximumSize + 1)
+        expectConfigError(.unreadable, mentioning: ["huge.toml", "larger than"]) { try ClientConfig.parse(text: text, path: "huge.toml") }
     }
 
     @Test func syntaxErrorCarriesLineAndColumn() {

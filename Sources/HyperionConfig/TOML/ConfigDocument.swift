@@ -17,10 +17,13 @@ enum ConfigDocument {
         try parse(ConfigFileText.contents(at: path), file: path)
     }
 
-    /// Refuses what must not reach toml++: NUL bytes (TOMLKit passes a C string, so a NUL
+    /// Refuses what must not reach toml++: oversized text, NUL bytes (TOMLKit passes a C string, so a NUL
     /// would silently end the document; TOML forbids them anyway) and the shapes
     /// `TOMLPreflight` knows to break the parser.
     private static func screen(_ text: String, file: String) throws {
+        guard text.utf8.count <= ConfigFileText.maximumSize else {
+            throw ConfigError(.unreadable, file: file, "larger than \(ConfigFileText.maximumSize) bytes; this is not a Hyperion config file")
+        }
         let bytes = Array(text.utf8)
         if let offset = bytes.firstIndex(of: 0) {
             let (line, column) = position(of: offset, in: bytes)
