@@ -7,6 +7,7 @@ import PackageDescription
 //   HyperionMux     the yamux session: pure state machines plus a NIO multiplexer whose
 //                   streams are child channels.
 //   HyperionTunnel  the NIO runtime: Noise handlers, relay, server, client pool, doctor.
+//   HyperionSPA     the server's knock gate: pure packet parser, cooldown, tally, nft ruleset.
 //   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
@@ -42,6 +43,13 @@ let package = Package(
             dependencies: [
                 "HyperionWire",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "HyperionSPA",
+            dependencies: [
+                "HyperionWire", "HyperionCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -93,6 +101,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "HyperionSPATests",
+            dependencies: ["HyperionSPA", "HyperionWire", "HyperionCrypto"]
         ),
         .testTarget(
             name: "HyperionConfigTests",
