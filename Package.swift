@@ -104,7 +104,8 @@ let package = Package(
         ),
         .testTarget(
             name: "HyperionSPATests",
-            dependencies: ["HyperionSPA", "HyperionWire", "HyperionCrypto"]
+            dependencies: ["HyperionSPA", "HyperionWire", "HyperionCrypto"],
+            resources: [.copy("Golden")]
         ),
         .testTarget(
             name: "HyperionConfigTests",
