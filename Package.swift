@@ -7,7 +7,8 @@ import PackageDescription
 //   HyperionMux     the yamux session: pure state machines plus a NIO multiplexer whose
 //                   streams are child channels.
 //   HyperionTunnel  the NIO runtime: Noise handlers, relay, server, client pool, doctor.
-//   HyperionSPA     the server's knock gate: pure packet parser, cooldown, tally, nft ruleset.
+//   HyperionSPA     the server's knock gate: pure packet parser, cooldown, tally, nft ruleset;
+//                   on Linux the AF_PACKET sniffer and the nft runner (C shims in CHyperionLinux).
 //   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
@@ -46,10 +47,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        .target(name: "CHyperionLinux"),
         .target(
             name: "HyperionSPA",
             dependencies: [
-                "HyperionWire", "HyperionCrypto",
+                "HyperionWire", "HyperionCrypto", "CHyperionLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
