@@ -55,6 +55,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Test-only helper: runs an SPAGate from flags so the kernel-level tests can start
+        // it inside a network namespace with `ip netns exec`. Not a product; not documented.
+        .executableTarget(
+            name: "hyperion-spa-probe",
+            dependencies: [
+                "HyperionSPA", "HyperionWire", "HyperionCrypto",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "HyperionConfig",
             dependencies: [
@@ -106,7 +115,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HyperionSPATests",
-            dependencies: ["HyperionSPA", "HyperionWire", "HyperionCrypto"],
+            dependencies: ["HyperionSPA", "HyperionWire", "HyperionCrypto", "hyperion-spa-probe"],
             resources: [.copy("Golden")]
         ),
         .testTarget(
