@@ -7,6 +7,8 @@ import PackageDescription
 //   HyperionMux     the yamux session: pure state machines plus a NIO multiplexer whose
 //                   streams are child channels.
 //   HyperionTunnel  the NIO runtime: Noise handlers, relay, server, client pool, doctor.
+//   HyperionSPA     the server's knock gate: pure packet parser, cooldown, tally, nft ruleset;
+//                   on Linux the AF_PACKET sniffer and the nft runner (C shims in CHyperionLinux).
 //   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
@@ -43,6 +45,23 @@ let package = Package(
                 "HyperionWire",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "CHyperionLinux"),
+        .target(
+            name: "HyperionSPA",
+            dependencies: [
+                "HyperionWire", "HyperionCrypto", "CHyperionLinux",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Test-only helper: runs an SPAGate from flags so the kernel-level tests can start
+        // it inside a network namespace with `ip netns exec`. Not a product; not documented.
+        .executableTarget(
+            name: "hyperion-spa-probe",
+            dependencies: [
+                "HyperionSPA", "HyperionWire", "HyperionCrypto",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -95,6 +114,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "HyperionSPATests",
+            dependencies: ["HyperionSPA", "HyperionWire", "HyperionCrypto", "hyperion-spa-probe"],
+            resources: [.copy("Golden")]
         ),
         .testTarget(
             name: "HyperionConfigTests",

@@ -1,0 +1,53 @@
+// The few Linux calls the SPA sniffer needs that Swift cannot reach cleanly: the packet
+// socket family with its `sockaddr_ll`, classic BPF attachment, `PACKET_*` options and
+// eventfd. Everything else (poll, read, close, posix_spawn) is called from Swift.
+// Each function returns -errno on failure so Swift never has to read `errno` across calls.
+#ifndef C_HYPERION_LINUX_H
+#define C_HYPERION_LINUX_H
+
+#ifdef __linux__
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <linux/filter.h>
+
+/// Opens an AF_PACKET SOCK_RAW socket with protocol 0, non-blocking and close-on-exec.
+/// With protocol 0 the socket receives nothing until `chyperion_packet_bind_all`, so a
+/// filter attached in between applies to every frame it will ever see.
+int chyperion_packet_socket(void);
+
+/// Binds a packet socket to every protocol (ETH_P_ALL) on every interface.
+int chyperion_packet_bind_all(int fd);
+
+/// Attaches a classic BPF program (SO_ATTACH_FILTER); replaces any previous one.
+int chyperion_attach_filter(int fd, const struct sock_filter *instructions, uint16_t count);
+
+/// Asks the kernel not to deliver frames this host sends (PACKET_IGNORE_OUTGOING,
+/// Linux 4.20+). Best effort: the sniffer checks `sll_pkttype` anyway.
+int chyperion_packet_ignore_outgoing(int fd);
+
+/// Sets SO_RCVBUFFORCE (needs CAP_NET_ADMIN), falling back to SO_RCVBUF.
+int chyperion_set_receive_buffer(int fd, int bytes);
+
+/// Receives one frame into `buffer`. Returns the frame's full length, which exceeds
+/// `capacity` when it was truncated (MSG_TRUNC), or -errno. Reports the frame's
+/// `sll_pkttype` and `sll_hatype`.
+ssize_t chyperion_packet_receive(int fd, void *buffer, size_t capacity, uint8_t *pkttype, uint16_t *hatype);
+
+/// Frames the kernel dropped for this socket since the last call (PACKET_STATISTICS
+/// resets on read), or -errno.
+int64_t chyperion_packet_drops(int fd);
+
+/// A non-blocking, close-on-exec eventfd: the only reliable way to wake a thread that
+/// sits in poll(), since closing a polled descriptor does not.
+int chyperion_eventfd(void);
+
+/// Adds 1 to an eventfd counter.
+int chyperion_eventfd_signal(int fd);
+
+/// pipe2(O_CLOEXEC), which glibc only declares under _GNU_SOURCE: the pipes to a spawned
+/// nft must not leak into children other threads start at the same moment.
+int chyperion_pipe_cloexec(int fds[2]);
+#endif
+
+#endif

@@ -1,0 +1,43 @@
+#if os(Linux)
+import Foundation
+import Testing
+@testable import HyperionSPA
+
+@Suite struct ChildProcessTests {
+    @Test func passesArgumentsVerbatimWithoutAShell() throws {
+        let outcome = try ChildProcess.run("/bin/echo", ["{", "a b", "$HOME;", "`x`", "}"])
+        #expect(outcome.succeeded)
+        #expect(outcome.standardOutput == "{ a b $HOME; `x` }\n")
+    }
+
+    /// The server's environment may hold the PSK (psk_env); nft gets a fixed minimal one.
+    @Test func childrenGetAMinimalEnvironment() throws {
+        setenv("HYPERION_SPA_SECRET_CANARY", "do-not-leak", 1)
+        defer { unsetenv("HYPERION_SPA_SECRET_CANARY") }
+        let outcome = try ChildProcess.run("/usr/bin/env", [])
+        #expect(outcome.standardOutput.split(separator: "\n").sorted() == ["LC_ALL=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin"])
+    }
+
+    @Test func reportsFailureAndCapturesStandardError() throws {
+        let outcome = try ChildProcess.run("/bin/ls", ["/nonexistent-hyperion-path"])
+        #expect(!outcome.succeeded)
+        #expect(outcome.exitStatus == 2)
+        #expect(outcome.standardError.contains("nonexistent-hyperion-path"))
+        #expect(throws: SPAError.self) { try ChildProcess.run("/nonexistent/nft", []) }
+    }
+
+    @Test func boundsTheCapturedOutput() throws {
+        let outcome = try ChildProcess.run("/usr/bin/head", ["-c", "200000", "/dev/zero"])
+        #expect(outcome.succeeded)
+        #expect(outcome.standardOutput.utf8.count == ChildProcess.captureLimit)
+    }
+
+    @Test func killsAChildThatOverrunsItsDeadline() throws {
+        let start = Date()
+        let outcome = try ChildProcess.run("/bin/sleep", ["10"], timeoutMilliseconds: 300)
+        #expect(Date().timeIntervalSince(start) < 3)
+        #expect(outcome.exitStatus == nil && !outcome.succeeded)
+        #expect(outcome.standardError.contains("killed after 300 ms"))
+    }
+}
+#endif
