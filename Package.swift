@@ -9,6 +9,7 @@ import PackageDescription
 //   HyperionTunnel  the NIO runtime: Noise handlers, relay, server, client pool, doctor.
 //   HyperionSPA     the server's knock gate: pure packet parser, cooldown, tally, nft ruleset;
 //                   on Linux the AF_PACKET sniffer and the nft runner (C shims in CHyperionLinux).
+//   HyperionSPA     Linux: the knock sniffer (AF_PACKET + BPF) and the nftables gate.
 //   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
@@ -66,6 +67,16 @@ let package = Package(
             ]
         ),
         .target(
+            name: "HyperionTunnel",
+            dependencies: [
+                "HyperionCrypto", "HyperionWire", "HyperionMux",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "HyperionConfig",
             dependencies: [
                 "HyperionCrypto",
@@ -83,7 +94,9 @@ let package = Package(
         .executableTarget(
             name: "hyperion-server",
             dependencies: [
-                "HyperionCrypto", "HyperionWire", "HyperionConfig", "HyperionCommandLine",
+                "HyperionCrypto", "HyperionWire", "HyperionConfig", "HyperionCommandLine", "HyperionTunnel", "HyperionSPA",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -91,7 +104,9 @@ let package = Package(
         .executableTarget(
             name: "hyperion-client",
             dependencies: [
-                "HyperionCrypto", "HyperionWire", "HyperionConfig", "HyperionCommandLine",
+                "HyperionCrypto", "HyperionWire", "HyperionConfig", "HyperionCommandLine", "HyperionTunnel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -119,6 +134,23 @@ let package = Package(
             name: "HyperionSPATests",
             dependencies: ["HyperionSPA", "HyperionWire", "HyperionCrypto", "hyperion-spa-probe"],
             resources: [.copy("Golden")]
+        ),
+        .testTarget(
+            name: "HyperionTunnelTests",
+            dependencies: [
+                "HyperionTunnel", "HyperionMux", "HyperionWire", "HyperionCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "HyperionSystemTests",
+            dependencies: [
+                "HyperionCrypto",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "HyperionConfigTests",

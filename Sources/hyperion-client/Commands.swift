@@ -20,14 +20,17 @@ extension HyperionClient {
             abstract: "Forward local ports to services on the servers, in the foreground."
         )
 
-        @Option(name: .long, help: ArgumentHelp("Client config file.", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("Client config file (default: client.toml in the user config directory).", valueName: "file"))
         var config: String?
 
-        @Option(name: .customShort("L"), help: ArgumentHelp("An extra forward, [addr:]lport:server:rport. Repeatable.", valueName: "forward"))
+        @Option(name: .customShort("L"), help: ArgumentHelp("An extra forward, [addr:]lport:server:rport (addr defaults to 127.0.0.1). Repeatable.", valueName: "forward"))
         var forwards: [String] = []
 
+        @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice (default), warning, error or critical. Overrides HYPERION_LOG.", valueName: "level"))
+        var logLevel: String?
+
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-client run", arrivesWith: "the tunnel issue", meanwhile: "")
+            try RunClient.run(configPath: config, adHocForwards: forwards, logLevel: logLevel)
         }
     }
 
@@ -39,8 +42,11 @@ extension HyperionClient {
         @Option(name: .long, help: ArgumentHelp("Client config file.", valueName: "file"))
         var config: String?
 
+        @Option(name: .customLong("log-level"), help: ArgumentHelp("Log level for the checks themselves (default: error).", valueName: "level"))
+        var logLevel: String?
+
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-client doctor", arrivesWith: "the tunnel issue", meanwhile: "")
+            try RunDoctor.run(configPath: config, logLevel: logLevel)
         }
     }
 

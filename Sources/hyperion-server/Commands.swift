@@ -1,5 +1,6 @@
 import ArgumentParser
 import HyperionCommandLine
+import HyperionSPA
 
 extension HyperionServer {
     struct Keygen: ParsableCommand {
@@ -20,17 +21,21 @@ extension HyperionServer {
             abstract: "Run the server in the foreground: knock sniffer (Linux), tunnel listener and relay."
         )
 
-        @Option(name: .long, help: ArgumentHelp("Server config file.", valueName: "file"))
+        @Option(name: .long, help: ArgumentHelp("Server config file (default: server.toml in the user config directory).", valueName: "file"))
         var config: String?
 
+        @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice (default), warning, error or critical. Overrides HYPERION_LOG.", valueName: "level"))
+        var logLevel: String?
+
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-server run", arrivesWith: "the tunnel issue", meanwhile: "")
+            try RunServer.run(configPath: config, logLevel: logLevel)
         }
     }
 
     struct PrintFirewall: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the base nftables ruleset (default-drop) for review. It is never applied automatically."
+            abstract: "Print the base nftables ruleset (default-drop) for review. It is never applied automatically.",
+            discussion: "Review it, then apply it on a host you can reach out of band: hyperion-server print-firewall --tunnel-port 8443 | nft -f -"
         )
 
         @Option(name: .long, help: ArgumentHelp("The TCP tunnel port to open for knocked addresses.", valueName: "port"))
@@ -42,8 +47,13 @@ extension HyperionServer {
         @Option(name: .long, help: ArgumentHelp("nftables set of knocked IPv4 addresses.", valueName: "set"))
         var set: String = "knock_allow"
 
+        @Option(name: .long, help: ArgumentHelp("nftables set of knocked IPv6 addresses.", valueName: "set"))
+        var set6: String = "knock_allow6"
+
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-server print-firewall", arrivesWith: "the SPA issue", meanwhile: "")
+            print(try CommandFailure.wrapping {
+                try FirewallRuleset.render(tunnelPort: tunnelPort, table: table, set: set, set6: set6)
+            }, terminator: "")
         }
     }
 

@@ -1,0 +1,124 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// One local port forward, like `ssh -L`: local connections are relayed over a new
+/// stream to `127.0.0.1:remotePort` on the server.
+public struct ForwardSpec: Sendable, Hashable, CustomStringConvertible {
+    public var localHost: String
+    public var localPort: Int
+    public var serverName: String
+    public var remotePort: UInt16
+
+    public init(localHost: String, localPort: Int, serverName: String, remotePort: UInt16) {
+        self.localHost = localHost
+        self.localPort = localPort
+        self.serverName = serverName
+        self.remotePort = remotePort
+    }
+
+    public var description: String {
+        let host = localHost.contains(":") ? "[\(localHost)]" : localHost
+        return "\(host):\(localPort) -> \(serverName):\(remotePort)"
+    }
+}
+
+/// The listening sockets of one forward: one per event loop, sharing the port through
+/// SO_REUSEPORT, so each accepted connection lands on a loop that the kernel spreads
+/// evenly, and is served there.
+public final class ForwardListener: Sendable {
+    public let spec: ForwardSpec
+    private let channels: [Channel]
+
+    /// The port actually bound (differs from the spec when it asked for port 0).
+    public var boundPort: Int { channels.first?.localAddress?.port ?? spec.localPort }
+
+    private init(spec: ForwardSpec, channels: [Channel]) {
+        self.spec = spec
+        self.channels = channels
+    }
+
+    public static func start(
+        _ spec: ForwardSpec, pool: ServerPool, group: EventLoopGroup, settings: TunnelClientSettings, logger: Logger
+    ) -> EventLoopFuture<ForwardListener> {
+        let loops = Array(group.makeIterator())
+        let first = loops[0]
+        var logger = logger
+        logger[metadataKey: "forward"] = "\(spec)"
+        let forwardLogger = logger
+
+        // SO_REUSEPORT would let us share a port with a stale instance of ourselves;
+        // binding once without it first makes "port in use" an error, as users expect.
+        let probe: EventLoopFuture<Void> = spec.localPort == 0
+            ? first.makeSucceededVoidFuture()
+            : ServerBootstrap(group: first).bind(host: spec.localHost, port: spec.localPort).flatMap { $0.close() }
+
+        return probe.flatMapError { error in
+            first.makeFailedFuture(TunnelError(.bindFailed, "cannot listen on \(spec.localHost):\(spec.localPort) for forward \(spec): \(error)"))
+        }.flatMap {
+            bind(spec, port: spec.localPort, loop: first, pool: pool, settings: settings, logger: forwardLogger)
+        }.flatMap { firstChannel in
+            let port = firstChannel.localAddress?.port ?? spec.localPort
+            let others = loops.dropFirst().map {
+                bind(spec, port: port, loop: $0, pool: pool, settings: settings, logger: forwardLogger)
+            }
+            return EventLoopFuture.whenAllSucceed(others, on: first)
+                .map { ForwardListener(spec: spec, channels: [firstChannel] + $0) }
+                .flatMapErrorThrowing { error in
+                    firstChannel.close(promise: nil)
+                    throw TunnelError(.bindFailed, "cannot listen on \(spec.localHost):\(port) for forward \(spec): \(error)")
+                }
+        }
+    }
+
+    private static func bind(
+        _ spec: ForwardSpec, port: Int, loop: EventLoop, pool: ServerPool, settings: TunnelClientSettings, logger: Logger
+    ) -> EventLoopFuture<Channel> {
+        var bootstrap = ServerBootstrap(group: loop, childGroup: loop)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        #if os(Linux)
+        bootstrap = bootstrap.serverChannelOption(TunnelSocketOptions.reusePort, value: 1)
+        #endif
+        return bootstrap
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.autoRead, value: false)
+            .childChannelInitializer { local in
+                do {
+                    try local.pipeline.syncOperations.addHandler(EarlyInputBuffer())
+                } catch {
+                    return local.eventLoop.makeFailedFuture(error)
+                }
+                serve(local, spec: spec, pool: pool, settings: settings, logger: logger)
+                return local.eventLoop.makeSucceededVoidFuture()
+            }
+            .bind(host: spec.localHost, port: port)
+    }
+
+    /// Finds a stream for a freshly accepted local connection and glues the two together.
+    private static func serve(_ local: Channel, spec: ForwardSpec, pool: ServerPool, settings: TunnelClientSettings, logger: Logger) {
+        let loop = local.eventLoop
+        pool.openStream(port: spec.remotePort, preferring: loop, wait: settings.streamWait)
+            .hop(to: loop)
+            .assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case let .success(opened):
+                    guard local.isActive else {
+                        opened.channel.close(promise: nil)
+                        return
+                    }
+                    Relay.glue(local: local, stream: opened)
+                case let .failure(error):
+                    logger.notice("closing local connection from \(local.remoteAddress.map { "\($0)" } ?? "?"): \(error)")
+                    local.close(promise: nil)
+                }
+            }
+    }
+
+    public func close() -> EventLoopFuture<Void> {
+        guard let loop = channels.first?.eventLoop else { return MultiThreadedEventLoopGroup.singleton.any().makeSucceededVoidFuture() }
+        return EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: loop)
+    }
+}

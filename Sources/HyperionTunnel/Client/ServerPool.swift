@@ -1,0 +1,150 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The small, self-healing pool of tunnel connections to one server.
+///
+/// Slot i lives on event loop (i + offset) mod N, so the connections to one server spread
+/// over all cores. A new stream goes to the least loaded live connection; among equally
+/// loaded ones, to one on the caller's loop (then the relay needs no thread hop). With none live, the caller
+/// waits, for a bounded time, for the first connection to come up.
+public final class ServerPool: Sendable {
+    public let endpoint: TunnelEndpoint
+    private let settings: TunnelClientSettings
+    private let logger: Logger
+    private let state = NIOLockedValueBox(State())
+    private let slots = NIOLockedValueBox<[PoolSlot]>([])
+
+    private struct Waiter {
+        let id: UInt64
+        let promise: EventLoopPromise<TunnelSession>
+        let timeout: Scheduled<Void>
+    }
+
+    private struct State {
+        var live: [ObjectIdentifier: TunnelSession] = [:]
+        var waiters: [Waiter] = []
+        var nextWaiterID: UInt64 = 0
+        var lastFailure: String?
+        var stopped = false
+    }
+
+    public init(endpoint: TunnelEndpoint, settings: TunnelClientSettings, logger: Logger) {
+        self.endpoint = endpoint
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Starts `endpoint.poolSize` supervised connections on the loops of `group`.
+    public func start(group: EventLoopGroup, loopOffset: Int) {
+        let loops = Array(group.makeIterator())
+        let created = (0..<max(1, endpoint.poolSize)).map { index in
+            PoolSlot(index: index, loop: loops[(index + loopOffset) % loops.count], endpoint: endpoint, settings: settings, pool: self, logger: logger)
+        }
+        slots.withLockedValue { $0 = created }
+        created.forEach { $0.start() }
+    }
+
+    public func stop() {
+        let pending = state.withLockedValue { state -> [Waiter] in
+            state.stopped = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in pending {
+            waiter.timeout.cancel()
+            waiter.promise.fail(TunnelError(.noLiveTunnel, "the client is shutting down"))
+        }
+        slots.withLockedValue { $0 }.forEach { $0.stop() }
+    }
+
+    /// Whether local connections are waiting for a live tunnel.
+    var hasWaiters: Bool { state.withLockedValue { !$0.waiters.isEmpty } }
+
+    /// The number of live connections.
+    public var liveCount: Int { state.withLockedValue { $0.live.count } }
+
+    /// A live session, preferring one on `loop`; waits up to `wait` for one to come up.
+    /// The future completes on `loop`.
+    public func session(preferring loop: EventLoop, wait: TimeAmount) -> EventLoopFuture<TunnelSession> {
+        let promise = loop.makePromise(of: TunnelSession.self)
+        let waitLimit = wait
+        let chosen: TunnelSession? = state.withLockedValue { state in
+            guard !state.stopped else { return nil }
+            if let session = Self.leastLoaded(state.live.values, preferring: loop) { return session }
+            let id = state.nextWaiterID
+            state.nextWaiterID += 1
+            let timeout = loop.scheduleTask(in: waitLimit) { [weak self] () -> Void in
+                self?.expireWaiter(id)
+            }
+            state.waiters.append(Waiter(id: id, promise: promise, timeout: timeout))
+            return nil
+        }
+        if let chosen {
+            promise.succeed(chosen)
+        } else if state.withLockedValue({ $0.stopped }) {
+            promise.fail(TunnelError(.noLiveTunnel, "the client is shutting down"))
+        } else {
+            slots.withLockedValue { $0 }.forEach { $0.kick() }
+        }
+        return promise.futureResult
+    }
+
+    /// Opens a stream on a live session (see `session(preferring:wait:)`). If the chosen
+    /// session dies before the stream is created, tries once more on another.
+    public func openStream(port: UInt16, preferring loop: EventLoop, wait: TimeAmount) -> EventLoopFuture<OpenedStream> {
+        let answerTimeout = settings.streamAnswerTimeout
+        return session(preferring: loop, wait: wait).flatMap { session in
+            session.openStream(port: port, answerTimeout: answerTimeout).hop(to: loop)
+                .flatMapError { error in
+                    guard !(error is TunnelError), !session.isActive else { return loop.makeFailedFuture(error) }
+                    return self.session(preferring: loop, wait: wait).flatMap {
+                        $0.openStream(port: port, answerTimeout: answerTimeout).hop(to: loop)
+                    }
+                }
+        }
+    }
+
+    // MARK: called by slots
+
+    func sessionBecameLive(_ session: TunnelSession) {
+        let ready = state.withLockedValue { state -> [Waiter] in
+            state.live[ObjectIdentifier(session)] = session
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in ready {
+            waiter.timeout.cancel()
+            waiter.promise.succeed(session)
+        }
+    }
+
+    func sessionEnded(_ session: TunnelSession) {
+        _ = state.withLockedValue { $0.live.removeValue(forKey: ObjectIdentifier(session)) }
+    }
+
+    func recordFailure(_ message: String) {
+        state.withLockedValue { $0.lastFailure = message }
+    }
+
+    private func expireWaiter(_ id: UInt64) {
+        let expired = state.withLockedValue { state -> (Waiter, String?)? in
+            guard let index = state.waiters.firstIndex(where: { $0.id == id }) else { return nil }
+            return (state.waiters.remove(at: index), state.lastFailure)
+        }
+        guard let (waiter, lastFailure) = expired else { return }
+        let cause = lastFailure.map { " (last error: \($0))" } ?? ""
+        waiter.promise.fail(TunnelError(
+            .noLiveTunnel, "no live tunnel to server \(endpoint.name) within \(settings.streamWait.milliseconds) ms\(cause)"
+        ))
+    }
+
+    /// The live session with the fewest open streams; among equals, one on `loop`.
+    private static func leastLoaded(_ sessions: some Sequence<TunnelSession>, preferring loop: EventLoop) -> TunnelSession? {
+        sessions.filter(\.isActive).min { a, b in
+            let aRank = (a.openStreams, a.eventLoop === loop ? 0 : 1)
+            let bRank = (b.openStreams, b.eventLoop === loop ? 0 : 1)
+            return aRank < bRank
+        }
+    }
+}

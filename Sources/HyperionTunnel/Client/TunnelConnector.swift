@@ -1,0 +1,102 @@
+import HyperionMux
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// Makes one tunnel connection: knock (when configured), TCP connect, Noise handshake as
+/// initiator, then yamux in client role with a keepalive.
+public enum TunnelConnector {
+    public static func connect(
+        to endpoint: TunnelEndpoint, settings: TunnelClientSettings, on loop: EventLoop, logger: Logger
+    ) -> EventLoopFuture<TunnelSession> {
+        guard let knocker = settings.knocker else {
+            return attempt(endpoint, settings: settings, loop: loop, logger: logger, connectTimeout: settings.connectTimeout)
+        }
+        // The firewall rule appears a moment after the knock lands, so try the connect a
+        // few times with short timeouts rather than once with a long one.
+        return knocker.knock(endpoint, on: loop).flatMap {
+            attemptAfterKnock(endpoint, settings: settings, loop: loop, logger: logger, remaining: settings.connectAttemptsAfterKnock)
+        }
+    }
+
+    private static func attemptAfterKnock(
+        _ endpoint: TunnelEndpoint, settings: TunnelClientSettings, loop: EventLoop, logger: Logger, remaining: Int
+    ) -> EventLoopFuture<TunnelSession> {
+        attempt(endpoint, settings: settings, loop: loop, logger: logger, connectTimeout: settings.connectRetryDelayAfterKnock)
+            .flatMapError { error in
+                guard let tunnelError = error as? TunnelError,
+                      [.connectTimedOut, .connectRefused].contains(tunnelError.kind)
+                else { return loop.makeFailedFuture(error) }
+                guard remaining > 1 else {
+                    return loop.makeFailedFuture(TunnelError(
+                        .portClosedAfterKnock,
+                        "knock sent, port still closed: \(endpoint.address) did not accept a TCP connection after \(settings.connectAttemptsAfterKnock) tries (wrong PSK or server key for the knock, clock skew, or the server's sniffer is not running)"
+                    ))
+                }
+                // A refused connect returns at once; pace the retries anyway.
+                let pause: TimeAmount = tunnelError.kind == .connectRefused ? settings.connectRetryDelayAfterKnock : .zero
+                return loop.flatScheduleTask(in: pause) {
+                    attemptAfterKnock(endpoint, settings: settings, loop: loop, logger: logger, remaining: remaining - 1)
+                }.futureResult
+            }
+    }
+
+    private static func attempt(
+        _ endpoint: TunnelEndpoint, settings: TunnelClientSettings, loop: EventLoop, logger: Logger, connectTimeout: TimeAmount
+    ) -> EventLoopFuture<TunnelSession> {
+        var logger = logger
+        logger[metadataKey: "server"] = "\(endpoint.name)"
+        let handshake = loop.makePromise(of: HandshakeOutcome.self)
+        let multiplexerBox = MultiplexerHandOff()
+        let started = NIODeadline.now()
+        let sessionLogger = logger
+        let connected = ClientBootstrap(group: loop)
+            .connectTimeout(connectTimeout)
+            .tunnelSocketOptions(mark: settings.mark)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let driver = InitiatorHandshake(adminKey: settings.adminKey, serverKey: endpoint.serverKey, presharedKey: endpoint.presharedKey)
+                    let handler = NoiseHandshakeHandler(driver: driver, timeout: settings.handshakeTimeout, completion: handshake, logger: sessionLogger) {
+                        pipeline, transportHandler, _ in
+                        var configuration = YamuxConfiguration(role: .client)
+                        configuration.maximumReceiveWindow = max(configuration.initialWindow, settings.maximumReceiveWindow)
+                        let multiplexer = YamuxMultiplexer(configuration: configuration, channel: channel, logger: sessionLogger, inboundStreamInitializer: nil)
+                        try pipeline.addHandler(multiplexer, position: .after(transportHandler))
+                        multiplexerBox.set(NIOLoopBound(multiplexer, eventLoop: channel.eventLoop))
+                        SessionKeepalive(
+                            channel: channel, multiplexer: multiplexer, interval: settings.pingInterval,
+                            timeout: settings.pingTimeout, logger: sessionLogger
+                        ).start()
+                    }
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+            .flatMapErrorThrowing { error in
+                handshake.fail(error)
+                throw ConnectErrorDescription.tunnelError(error, address: endpoint.address, timeout: connectTimeout)
+            }
+        return connected.flatMap { channel in
+            let connectDuration = NIODeadline.now() - started
+            return handshake.futureResult.flatMapThrowing { outcome in
+                guard let multiplexer = multiplexerBox.value else {
+                    throw TunnelError(.handshakeFailed, "the session was not set up after the handshake")
+                }
+                return TunnelSession(
+                    channel: channel, multiplexer: multiplexer, connectDuration: connectDuration, handshakeDuration: outcome.duration
+                )
+            }.flatMapErrorThrowing { error in
+                channel.close(promise: nil)
+                throw error
+            }
+        }
+    }
+}
+
+/// Carries the multiplexer from the pipeline set-up to the code awaiting the handshake.
+private final class MultiplexerHandOff: Sendable {
+    private let box = NIOLockedValueBox<NIOLoopBound<YamuxMultiplexer>?>(nil)
+    func set(_ value: NIOLoopBound<YamuxMultiplexer>) { box.withLockedValue { $0 = value } }
+    var value: NIOLoopBound<YamuxMultiplexer>? { box.withLockedValue { $0 } }
+}

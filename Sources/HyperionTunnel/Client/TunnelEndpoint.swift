@@ -1,0 +1,56 @@
+import HyperionCrypto
+import NIOCore
+
+/// One server as the client sees it, with its secrets already resolved.
+public struct TunnelEndpoint: Sendable {
+    public var name: String
+    public var host: String
+    public var port: Int
+    public var serverKey: X25519PublicKey
+    public var presharedKey: PresharedKey
+    public var poolSize: Int = 2
+    /// The UDP port knocks go to; nil means the tunnel port.
+    public var knockPort: Int?
+
+    public init(name: String, host: String, port: Int, serverKey: X25519PublicKey, presharedKey: PresharedKey) {
+        self.name = name
+        self.host = host
+        self.port = port
+        self.serverKey = serverKey
+        self.presharedKey = presharedKey
+    }
+
+    public var address: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// Sends the SPA knock before each new tunnel connection. The SPA layer provides it; it
+/// is a hook here so the connector stays free of packet details.
+public protocol TunnelKnocker: Sendable {
+    /// Knocks `endpoint`; the returned future completes once the datagram is sent.
+    func knock(_ endpoint: TunnelEndpoint, on eventLoop: EventLoop) -> EventLoopFuture<Void>
+}
+
+/// Client-wide settings shared by every server's pool.
+public struct TunnelClientSettings: Sendable {
+    public var adminKey: X25519SecretKey
+    public var connectTimeout: TimeAmount = .seconds(5)
+    public var handshakeTimeout: TimeAmount = .seconds(3)
+    /// How long a local connection waits for a live tunnel before it is closed.
+    public var streamWait: TimeAmount = .seconds(10)
+    /// How long to wait for the server's answer to a stream's port request.
+    public var streamAnswerTimeout: TimeAmount = .seconds(10)
+    public var pingInterval: TimeAmount = .seconds(5)
+    public var pingTimeout: TimeAmount = .seconds(15)
+    public var maximumReceiveWindow: UInt32 = 16 * 1024 * 1024
+    /// SO_MARK for tunnel sockets (Linux), so policy routing can keep them off the TUN.
+    public var mark: UInt32?
+    public var knocker: (any TunnelKnocker)?
+    /// After a knock, how many times and how far apart to try the TCP connect while the
+    /// firewall rule appears.
+    public var connectAttemptsAfterKnock: Int = 6
+    public var connectRetryDelayAfterKnock: TimeAmount = .milliseconds(170)
+
+    public init(adminKey: X25519SecretKey) {
+        self.adminKey = adminKey
+    }
+}

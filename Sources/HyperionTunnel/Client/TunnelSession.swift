@@ -1,0 +1,79 @@
+import HyperionMux
+import NIOCore
+import Synchronization
+
+/// A live, authenticated tunnel connection and its yamux multiplexer.
+///
+/// Shared across event loops: `load` is atomic so pools on any loop can pick the least
+/// loaded session; everything touching the multiplexer hops to the session's own loop.
+public final class TunnelSession: Sendable {
+    public let channel: Channel
+    let multiplexer: NIOLoopBound<YamuxMultiplexer>
+    /// Streams open on this session.
+    let load = Atomic<Int>(0)
+    public let connectDuration: TimeAmount
+    public let handshakeDuration: TimeAmount
+
+    init(channel: Channel, multiplexer: NIOLoopBound<YamuxMultiplexer>, connectDuration: TimeAmount, handshakeDuration: TimeAmount) {
+        self.channel = channel
+        self.multiplexer = multiplexer
+        self.connectDuration = connectDuration
+        self.handshakeDuration = handshakeDuration
+    }
+
+    public var eventLoop: EventLoop { channel.eventLoop }
+    public var isActive: Bool { channel.isActive }
+    public var openStreams: Int { load.load(ordering: .relaxed) }
+
+    /// Sends a yamux ping and reports the round trip; fails after `timeout`.
+    public func ping(timeout: TimeAmount) -> EventLoopFuture<TimeAmount> {
+        let loop = channel.eventLoop
+        let promise = loop.makePromise(of: TimeAmount.self)
+        loop.execute {
+            self.multiplexer.value.ping(promise: promise)
+            let timer = loop.scheduleTask(in: timeout) {
+                promise.fail(TunnelError(.pingTimedOut, "no answer to a ping within \(timeout.milliseconds) ms"))
+            }
+            promise.futureResult.whenComplete { _ in timer.cancel() }
+        }
+        return promise.futureResult
+    }
+
+    /// Opens a stream to `port` on the server's loopback and waits for the server's answer.
+    /// The result is on the session's event loop.
+    public func openStream(port: UInt16, answerTimeout: TimeAmount) -> EventLoopFuture<OpenedStream> {
+        let loop = channel.eventLoop
+        let answered = loop.makePromise(of: OpenedStream.self)
+        loop.execute {
+            let created = loop.makePromise(of: Channel.self)
+            self.multiplexer.value.createStream(promise: created) { stream in
+                stream.setOption(.autoRead, value: false)
+                    .flatMap { stream.setOption(.allowRemoteHalfClosure, value: true) }
+                    .flatMapThrowing {
+                        try stream.pipeline.syncOperations.addHandler(
+                            StreamOpener(port: port, timeout: answerTimeout, answered: answered)
+                        )
+                    }
+            }
+            created.futureResult.whenFailure { answered.fail($0) }
+        }
+        answered.futureResult.whenSuccess { opened in
+            self.load.add(1, ordering: .relaxed)
+            opened.channel.closeFuture.whenComplete { _ in self.load.subtract(1, ordering: .relaxed) }
+        }
+        return answered.futureResult
+    }
+
+    public func close() {
+        channel.close(promise: nil)
+    }
+}
+
+/// A stream the server agreed to connect, with what arrived together with the answer:
+/// relayed bytes, and possibly already the end of the server's side.
+public struct OpenedStream: Sendable {
+    public let channel: Channel
+    public let leftover: ByteBuffer?
+    /// The server's side finished before the relay started; the relay must pass it on.
+    public var inputClosed = false
+}

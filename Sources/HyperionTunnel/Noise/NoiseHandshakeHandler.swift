@@ -1,0 +1,150 @@
+import HyperionCrypto
+import Logging
+import NIOCore
+
+/// What a finished handshake reports to whoever set up the connection.
+public struct HandshakeOutcome: Sendable {
+    /// The peer's static key: the server's (client side) or the admin's (server side).
+    public let peer: X25519PublicKey
+    /// From the handler's start to the handshake's completion.
+    public let duration: TimeAmount
+}
+
+/// Runs the tunnel handshake on a fresh TCP connection, then puts the transport in its
+/// place: a `NoiseTransportHandler`, followed by whatever `installSession` adds (the yamux
+/// multiplexer). Bytes that arrived after the handshake are handed to the transport.
+///
+/// A handshake that has not finished within `timeout` closes the connection
+/// (PROTOCOL.md §3), so a silent peer cannot hold a connection slot.
+final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    typealias SessionInstaller = (ChannelPipeline.SynchronousOperations, NoiseTransportHandler, X25519PublicKey) throws -> Void
+
+    private var driver: Driver
+    private var received: ByteBuffer?
+    private let timeout: TimeAmount
+    private var timeoutTask: Scheduled<Void>?
+    private var startedAt = NIODeadline.now()
+    private var started = false
+    private var finished = false
+    private let completion: EventLoopPromise<HandshakeOutcome>
+    private let installSession: SessionInstaller
+    private let logger: Logger
+
+    init(
+        driver: Driver, timeout: TimeAmount, completion: EventLoopPromise<HandshakeOutcome>, logger: Logger,
+        installSession: @escaping SessionInstaller
+    ) {
+        self.driver = driver
+        self.timeout = timeout
+        self.completion = completion
+        self.logger = logger
+        self.installSession = installSession
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        startedAt = .now()
+        let limit = timeout.milliseconds
+        timeoutTask = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
+            self?.fail(context: context, TunnelError(.handshakeTimedOut, "the handshake did not finish within \(limit) ms"))
+        }
+        if context.channel.isActive { begin(context: context) }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timeoutTask?.cancel()
+        if !finished {
+            finished = true
+            completion.fail(TunnelError(.handshakeRefused, "the handshake was abandoned"))
+        }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        begin(context: context)
+        context.fireChannelActive()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !finished else { return }
+        var bytes = unwrapInboundIn(data)
+        if received == nil {
+            received = bytes
+        } else {
+            received!.writeBuffer(&bytes)
+        }
+        do {
+            switch try driver.receive(&received!) {
+            case .waiting:
+                return
+            case let .refuse(reason):
+                logger.info("refused a tunnel handshake", metadata: ["peer": "\(context.remoteAddress.map { "\($0)" } ?? "?")", "reason": "\(reason)"])
+                fail(context: context, TunnelError(.handshakeRefused, reason))
+            case let .complete(reply, transport, peer):
+                try complete(context: context, reply: reply, transport: transport, peer: peer)
+            }
+        } catch {
+            fail(context: context, error)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        fail(context: context, TunnelError(
+            .handshakeRefused,
+            "the server closed the connection without answering the handshake (our admin key is not in its allowlist, or server_pubkey is wrong)"
+        ))
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        fail(context: context, error)
+    }
+
+    private func begin(context: ChannelHandlerContext) {
+        guard !started else { return }
+        started = true
+        do {
+            if let first = try driver.start() {
+                context.writeAndFlush(wrapOutboundOut(first), promise: nil)
+            }
+        } catch {
+            fail(context: context, error)
+        }
+    }
+
+    private func complete(context: ChannelHandlerContext, reply: ByteBuffer?, transport: NoiseTransport, peer: X25519PublicKey) throws {
+        finished = true
+        timeoutTask?.cancel()
+        // The reply travels in clear, so it is written from here, before the transport
+        // handler (which sits after this one) can emit anything.
+        if let reply { context.writeAndFlush(wrapOutboundOut(reply), promise: nil) }
+        let transportHandler = NoiseTransportHandler(transport: transport, logger: logger)
+        let pipeline = context.pipeline.syncOperations
+        try pipeline.addHandler(transportHandler, position: .after(self))
+        try installSession(pipeline, transportHandler, peer)
+        if let leftover = received, leftover.readableBytes > 0 {
+            context.fireChannelRead(wrapInboundOut(leftover))
+        }
+        received = nil
+        pipeline.removeHandler(context: context, promise: nil)
+        completion.succeed(HandshakeOutcome(peer: peer, duration: NIODeadline.now() - startedAt))
+    }
+
+    private func fail(context: ChannelHandlerContext, _ error: Error) {
+        guard !finished else { return }
+        finished = true
+        timeoutTask?.cancel()
+        received = nil
+        completion.fail(error)
+        context.close(promise: nil)
+    }
+}
+
+@available(*, unavailable)
+extension NoiseHandshakeHandler: Sendable {}
+
+extension TimeAmount {
+    var milliseconds: Int64 { nanoseconds / 1_000_000 }
+}

@@ -1,0 +1,48 @@
+import NIOCore
+
+/// Starts relaying between a local connection and a connected stream.
+enum Relay {
+    /// Must be called on `local`'s event loop. The stream may live on another loop.
+    /// `local` may carry an `EarlyInputBuffer`, whose contents are relayed first.
+    static func glue(local: Channel, stream opened: OpenedStream) {
+        let stream = opened.channel
+        let (localGlue, streamGlue) = GlueHandler.matchedPair(firstLoop: local.eventLoop, secondLoop: stream.eventLoop)
+        do {
+            try local.pipeline.syncOperations.addHandler(localGlue)
+        } catch {
+            local.close(promise: nil)
+            stream.close(promise: nil)
+            return
+        }
+        // Bytes that came with the server's answer go out before anything the glue relays.
+        if let leftover = opened.leftover {
+            local.writeAndFlush(leftover, promise: nil)
+        }
+        let transfer = HandlerTransfer(streamGlue)
+        let inputClosed = opened.inputClosed
+        let addStreamSide: @Sendable () -> Void = {
+            do {
+                try stream.pipeline.syncOperations.addHandler(transfer.handler)
+                // An end of input that came with the answer reaches the glue now.
+                if inputClosed { stream.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
+                stream.setOption(.autoRead, value: true).whenFailure { _ in stream.close(promise: nil) }
+            } catch {
+                stream.close(promise: nil)
+            }
+        }
+        if stream.eventLoop.inEventLoop { addStreamSide() } else { stream.eventLoop.execute(addStreamSide) }
+        // What the local side sent before the relay existed follows the stream side's
+        // installation: on another loop, the glue's hop queues behind `addStreamSide`.
+        if let earlyInput = try? local.pipeline.syncOperations.handler(type: EarlyInputBuffer.self) {
+            local.pipeline.syncOperations.removeHandler(earlyInput, promise: nil)
+        }
+        local.setOption(.autoRead, value: true).whenFailure { _ in local.close(promise: nil) }
+    }
+}
+
+/// Hands a handler created on one loop to the loop of the channel it is added to.
+private struct HandlerTransfer: @unchecked Sendable {
+    // @unchecked: created on one loop, then used only on the receiving channel's loop.
+    let handler: GlueHandler
+    init(_ handler: GlueHandler) { self.handler = handler }
+}

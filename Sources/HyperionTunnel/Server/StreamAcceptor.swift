@@ -1,0 +1,130 @@
+import HyperionWire
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The server's side of one stream (PROTOCOL.md §6): reads the 2-byte port, applies the
+/// egress policy, dials 127.0.0.1:<port>, answers 0/1/2, then glues the stream to the
+/// new connection and steps aside.
+///
+/// The stream's autoRead is off until the relay starts, so bytes the client sends before
+/// the answer wait in the stream's receive window rather than in memory here.
+final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    /// How long a refused stream stays open for its answer to reach the client.
+    static let lingerAfterRefusal = TimeAmount.seconds(5)
+
+    private let egress: EgressPolicy
+    private let dialTimeout: TimeAmount
+    private var logger: Logger
+    private var received: ByteBuffer?
+    private var decided = false
+    private var streamClosed = false
+    /// The client's end of input, if it came before the relay existed (a small request
+    /// arrives as port, data and FIN in one delivery); the relay gets it once in place.
+    private var inputClosed = false
+
+    init(egress: EgressPolicy, dialTimeout: TimeAmount, logger: Logger) {
+        self.egress = egress
+        self.dialTimeout = dialTimeout
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        context.read()
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var bytes = unwrapInboundIn(data)
+        if received == nil { received = bytes } else { received!.writeBuffer(&bytes) }
+        guard !decided else { return }
+        guard let request = StreamConnectRequest.read(from: &received!) else {
+            context.read()
+            return
+        }
+        decided = true
+        logger[metadataKey: "port"] = "\(request.port)"
+        guard egress.allows(request.port) else {
+            logger.info("stream denied: port not in [egress] allow")
+            refuse(context: context, with: .denied)
+            return
+        }
+        dial(port: request.port, context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        streamClosed = true
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent {
+            inputClosed = true
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    private func dial(port: UInt16, context: ChannelHandlerContext) {
+        ClientBootstrap(group: context.eventLoop)
+            .connectTimeout(dialTimeout)
+            .relaySocketOptions()
+            .connect(host: "127.0.0.1", port: Int(port))
+            .assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case let .success(outbound):
+                    self.relay(stream: context, to: outbound)
+                case let .failure(error):
+                    self.logger.info("stream unreachable: \(error)")
+                    self.refuse(context: context, with: .unreachable)
+                }
+            }
+    }
+
+    private func relay(stream context: ChannelHandlerContext, to outbound: Channel) {
+        guard !streamClosed else {
+            outbound.close(promise: nil)
+            return
+        }
+        var answer = context.channel.allocator.buffer(capacity: 1)
+        StreamConnectResponse.connected.write(into: &answer)
+        context.writeAndFlush(wrapOutboundOut(answer), promise: nil)
+
+        let (streamGlue, outboundGlue) = GlueHandler.matchedPair(firstLoop: context.eventLoop, secondLoop: outbound.eventLoop)
+        do {
+            try context.pipeline.syncOperations.addHandler(streamGlue)
+            try outbound.pipeline.syncOperations.addHandler(outboundGlue)
+        } catch {
+            outbound.close(promise: nil)
+            context.close(promise: nil)
+            return
+        }
+        if let leftover = received, leftover.readableBytes > 0 {
+            outbound.writeAndFlush(leftover, promise: nil)
+        }
+        received = nil
+        logger.debug("stream connected")
+        if inputClosed { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
+        outbound.setOption(.autoRead, value: true).whenFailure { _ in }
+    }
+
+    private func refuse(context: ChannelHandlerContext, with answer: StreamConnectResponse) {
+        received = nil
+        var buffer = context.channel.allocator.buffer(capacity: 1)
+        answer.write(into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)
+        context.close(mode: .output, promise: nil)
+        // The client closes the stream once it has read the answer; a client that does
+        // not is cut off after a while rather than holding the stream forever.
+        let channel = context.channel
+        context.eventLoop.scheduleTask(in: Self.lingerAfterRefusal) { channel.close(promise: nil) }
+    }
+}
+
+@available(*, unavailable)
+extension StreamAcceptor: Sendable {}

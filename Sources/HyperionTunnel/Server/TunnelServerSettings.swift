@@ -1,0 +1,33 @@
+import HyperionCrypto
+import NIOCore
+
+/// Everything the tunnel server needs, already validated and resolved (keys loaded, PSK
+/// derived). The executable maps the config file onto this.
+public struct TunnelServerSettings: Sendable {
+    public var listenHost: String
+    public var listenPort: Int
+    public var serverKey: X25519SecretKey
+    public var presharedKey: PresharedKey
+    public var adminKeys: [X25519PublicKey]
+    public var egress: EgressPolicy
+    public var handshakeTimeout: TimeAmount = .seconds(3)
+    public var dialTimeout: TimeAmount = .seconds(3)
+    public var drainTimeout: TimeAmount = .seconds(5)
+    public var maximumConnections: Int = 256
+    public var maximumStreamsPerConnection: Int = 512
+    public var maximumReceiveWindow: UInt32 = 16 * 1024 * 1024
+    public var pingInterval: TimeAmount = .seconds(5)
+    public var pingTimeout: TimeAmount = .seconds(15)
+
+    public init(
+        listenHost: String, listenPort: Int, serverKey: X25519SecretKey, presharedKey: PresharedKey,
+        adminKeys: [X25519PublicKey], egress: EgressPolicy
+    ) {
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.serverKey = serverKey
+        self.presharedKey = presharedKey
+        self.adminKeys = adminKeys
+        self.egress = egress
+    }
+}

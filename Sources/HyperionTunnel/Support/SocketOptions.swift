@@ -1,0 +1,48 @@
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The socket options Hyperion sets, in one place.
+enum TunnelSocketOptions {
+    /// TCP keepalive: first probe after 20 s idle keeps conntrack (and the SPA-opened
+    /// firewall state) warm; 3 probes 5 s apart then declare the peer gone.
+    static let keepaliveIdleSeconds = 20
+    static let keepaliveIntervalSeconds = 5
+    static let keepaliveProbes = 3
+
+    static let keepIdle = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_KEEPIDLE))
+    static let keepInterval = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_KEEPINTVL))
+    static let keepCount = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_KEEPCNT))
+    #if os(Linux)
+    /// SO_MARK lets policy routing keep the tunnel's own sockets off the TUN device.
+    static let mark = ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_MARK))
+    static let reusePort = ChannelOptions.Types.SocketOption(level: .socket, name: .init(rawValue: SO_REUSEPORT))
+    #endif
+}
+
+extension ClientBootstrap {
+    /// Options for a tunnel connection (client to server): no Nagle, keepalive, optional mark.
+    func tunnelSocketOptions(mark: UInt32?) -> ClientBootstrap {
+        var bootstrap = self
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelOption(TunnelSocketOptions.keepIdle, value: TunnelSocketOptions.keepaliveIdleSeconds)
+            .channelOption(TunnelSocketOptions.keepInterval, value: TunnelSocketOptions.keepaliveIntervalSeconds)
+            .channelOption(TunnelSocketOptions.keepCount, value: TunnelSocketOptions.keepaliveProbes)
+        #if os(Linux)
+        if let mark {
+            bootstrap = bootstrap.channelOption(TunnelSocketOptions.mark, value: SocketOptionValue(Int32(bitPattern: mark)))
+        }
+        #endif
+        return bootstrap
+    }
+
+    /// Options for a relayed local connection: no Nagle, half-close, reads driven by the glue.
+    func relaySocketOptions() -> ClientBootstrap {
+        self.channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.autoRead, value: false)
+    }
+}

@@ -1,0 +1,103 @@
+import HyperionCrypto
+import HyperionMux
+import Logging
+import NIOCore
+import NIOEmbedded
+import Testing
+@testable import HyperionTunnel
+
+/// The handshake handler on two EmbeddedChannels whose outbound bytes are pumped into
+/// each other, then the transport handlers it installs.
+@Suite struct NoiseHandlersTests {
+    let serverKey = X25519SecretKey.generate()
+    let adminKey = X25519SecretKey.generate()
+    let psk = try! PresharedKey(rawBytes: [UInt8](repeating: 5, count: 32))
+    let logger = Logger(label: "test")
+
+    /// Captures the plaintext the transport hands up.
+    final class PlaintextSink: ChannelInboundHandler {
+        typealias InboundIn = ByteBuffer
+        var received: [UInt8] = []
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            received.append(contentsOf: unwrapInboundIn(data).readableBytesView)
+        }
+    }
+
+    static func pump(_ from: EmbeddedChannel, _ to: EmbeddedChannel) throws -> Int {
+        var moved = 0
+        while let bytes = try from.readOutbound(as: ByteBuffer.self) {
+            moved += bytes.readableBytes
+            try to.writeInbound(bytes)
+        }
+        return moved
+    }
+
+    func pair(allowlist: [X25519PublicKey]) throws -> (client: EmbeddedChannel, server: EmbeddedChannel, clientDone: EventLoopFuture<HandshakeOutcome>, serverDone: EventLoopFuture<HandshakeOutcome>, clientSink: PlaintextSink, serverSink: PlaintextSink) {
+        let client = EmbeddedChannel()
+        let server = EmbeddedChannel()
+        let clientPromise = client.eventLoop.makePromise(of: HandshakeOutcome.self)
+        let serverPromise = server.eventLoop.makePromise(of: HandshakeOutcome.self)
+        let clientSink = PlaintextSink()
+        let serverSink = PlaintextSink()
+        try client.pipeline.syncOperations.addHandler(NoiseHandshakeHandler(
+            driver: InitiatorHandshake(adminKey: adminKey, serverKey: serverKey.publicKey, presharedKey: psk),
+            timeout: .seconds(3), completion: clientPromise, logger: logger
+        ) { pipeline, transport, _ in try pipeline.addHandler(clientSink, position: .after(transport)) })
+        try server.pipeline.syncOperations.addHandler(NoiseHandshakeHandler(
+            driver: ResponderHandshake(serverKey: serverKey, presharedKey: psk, allowlist: allowlist),
+            timeout: .seconds(3), completion: serverPromise, logger: logger
+        ) { pipeline, transport, _ in try pipeline.addHandler(serverSink, position: .after(transport)) })
+        try client.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
+        try server.connect(to: .init(ipAddress: "127.0.0.1", port: 2)).wait()
+        return (client, server, clientPromise.futureResult, serverPromise.futureResult, clientSink, serverSink)
+    }
+
+    @Test func handshakeInstallsTransportsThatCarryDataBothWays() throws {
+        let (client, server, clientDone, serverDone, clientSink, serverSink) = try pair(allowlist: [adminKey.publicKey])
+        #expect(try Self.pump(client, server) == 98)
+        #expect(try Self.pump(server, client) == 50)
+        #expect(try clientDone.wait().peer == serverKey.publicKey)
+        #expect(try serverDone.wait().peer == adminKey.publicKey)
+
+        let message = [UInt8](repeating: 0x42, count: 40_000)
+        try client.writeAndFlush(ByteBuffer(bytes: message)).wait()
+        // 40000 bytes of plaintext: three frames, each sealed with a 16-byte tag.
+        #expect(try Self.pump(client, server) == 40_000 + 3 * 18)
+        #expect(serverSink.received == message)
+        try server.writeAndFlush(ByteBuffer(bytes: [1, 2, 3])).wait()
+        _ = try Self.pump(server, client)
+        #expect(clientSink.received == [1, 2, 3])
+    }
+
+    @Test func unknownAdminGetsNoReplyAndTheConnectionCloses() throws {
+        let (client, server, clientDone, serverDone, _, _) = try pair(allowlist: [X25519SecretKey.generate().publicKey])
+        _ = try Self.pump(client, server)
+        #expect(try server.readOutbound(as: ByteBuffer.self) == nil)
+        #expect(!server.isActive)
+        #expect(throws: TunnelError.self) { try serverDone.wait() }
+        // The client sees the connection end without an answer.
+        client.pipeline.fireChannelInactive()
+        #expect { try clientDone.wait() } throws: { ($0 as? TunnelError)?.kind == .handshakeRefused }
+    }
+
+    @Test func silentPeerIsCutOffAtTheHandshakeTimeout() throws {
+        let (_, server, _, serverDone, _, _) = try pair(allowlist: [adminKey.publicKey])
+        server.embeddedEventLoop.advanceTime(by: .milliseconds(2999))
+        #expect(server.isActive)
+        server.embeddedEventLoop.advanceTime(by: .milliseconds(2))
+        #expect(!server.isActive)
+        #expect { try serverDone.wait() } throws: { ($0 as? TunnelError)?.kind == .handshakeTimedOut }
+    }
+
+    @Test func forgedTransportFrameClosesTheConnection() throws {
+        let (client, server, _, _, _, serverSink) = try pair(allowlist: [adminKey.publicKey])
+        _ = try Self.pump(client, server)
+        _ = try Self.pump(server, client)
+        var forged = ByteBuffer()
+        forged.writeInteger(UInt16(20))
+        forged.writeBytes([UInt8](repeating: 9, count: 20))
+        #expect(throws: (any Error).self) { try server.writeInbound(forged) }
+        #expect(!server.isActive)
+        #expect(serverSink.received.isEmpty)
+    }
+}
