@@ -1,0 +1,63 @@
+import NIOCore
+import NIOPosix
+
+/// Small TCP services on 127.0.0.1 that the tunnel forwards to, run inside the test.
+enum LoopbackService {
+    /// Echoes every byte; when the peer half-closes, finishes writing and half-closes too.
+    static func echo(group: EventLoopGroup) async throws -> Channel {
+        try await start(group: group) { EchoHandler() }
+    }
+
+    /// Reads until the peer half-closes, then sends everything back reversed and closes:
+    /// a reply that exists only after the client has shut down its write side.
+    static func reverse(group: EventLoopGroup) async throws -> Channel {
+        try await start(group: group) { ReverseHandler() }
+    }
+
+    private static func start(group: EventLoopGroup, handler: @escaping @Sendable () -> ChannelHandler & Sendable) async throws -> Channel {
+        try await ServerBootstrap(group: group)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { $0.pipeline.addHandler(handler()) }
+            .bind(host: "127.0.0.1", port: 0)
+            .get()
+    }
+}
+
+private final class EchoHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        context.write(data, promise: nil)
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        context.flush()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent {
+            context.close(mode: .output, promise: nil)
+        }
+    }
+}
+
+private final class ReverseHandler: ChannelInboundHandler, @unchecked Sendable {
+    // @unchecked: one instance per connection, used on that connection's loop only.
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+    private var received: [UInt8] = []
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received.append(contentsOf: unwrapInboundIn(data).readableBytesView)
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent {
+            let reply = context.channel.allocator.buffer(bytes: received.reversed())
+            context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in
+                context.close(promise: nil)
+            }
+        }
+    }
+}

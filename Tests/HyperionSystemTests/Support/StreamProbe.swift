@@ -1,0 +1,73 @@
+import NIOCore
+import NIOPosix
+import Testing
+
+/// A client of a forwarded port: sends a payload, half-closes its write side, and collects
+/// everything that comes back until the other side closes.
+enum StreamProbe {
+    struct Result: Sendable {
+        let received: [UInt8]
+        /// True when the connection ended without an error (EOF, not a reset).
+        let cleanEOF: Bool
+    }
+
+    static func exchange(port: Int, payload: [UInt8], group: EventLoopGroup, timeout: TimeAmount = .seconds(60)) async throws -> Result {
+        let done = group.next().makePromise(of: Result.self)
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.seconds(5))
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelInitializer { $0.pipeline.addHandler(Collector(done: done)) }
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+        let timer = channel.eventLoop.scheduleTask(in: timeout) {
+            done.fail(TestFailure("no EOF from port \(port) within \(timeout)"))
+            channel.close(promise: nil)
+        }
+        defer { timer.cancel() }
+        // A refused stream may close the connection before the payload is out: that is an
+        // outcome to report, not a test error.
+        try? await channel.writeAndFlush(channel.allocator.buffer(bytes: payload))
+        try? await channel.close(mode: .output)
+        return try await done.futureResult.get()
+    }
+}
+
+private final class Collector: ChannelInboundHandler, @unchecked Sendable {
+    // @unchecked: used on its channel's loop only.
+    typealias InboundIn = ByteBuffer
+    private var received: [UInt8] = []
+    private var sawError = false
+    private let done: EventLoopPromise<StreamProbe.Result>
+
+    init(done: EventLoopPromise<StreamProbe.Result>) { self.done = done }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received.append(contentsOf: unwrapInboundIn(data).readableBytesView)
+    }
+
+    // With our output already shut, NIO closes the channel at EOF without an inputClosed
+    // event; with it open, the event comes first. Either way only an error is unclean.
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent {
+            context.close(promise: nil)
+        }
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        sawError = true
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        done.succeed(StreamProbe.Result(received: received, cleanEOF: !sawError))
+    }
+}
+
+/// Byte-exact comparison that reports sizes and the first difference instead of dumping
+/// both arrays when it fails.
+func sameBytes(_ received: [UInt8], _ expected: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) -> Bool {
+    if received == expected { return true }
+    let firstDifference = zip(received, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(received.count, expected.count)
+    Issue.record("received \(received.count) bytes, expected \(expected.count); first difference at byte \(firstDifference)", sourceLocation: sourceLocation)
+    return false
+}

@@ -1,0 +1,174 @@
+import Foundation
+import HyperionCrypto
+import NIOCore
+import NIOPosix
+import Testing
+
+/// Keys, configs and processes for one tunnel test in its own temporary directory.
+final class TunnelFixture: @unchecked Sendable {
+    // @unchecked: owned by one test at a time.
+    static let pskVariable = "HYPERION_TEST_PSK"
+
+    let directory: String
+    let serverKey = X25519SecretKey.generate()
+    let adminKey = X25519SecretKey.generate()
+    let presharedKey: String
+    let serverKeyPath: String
+    let adminKeyPath: String
+    private var processes: [ChildProcess] = []
+
+    /// Registers a process started by the test itself, so teardown stops it too.
+    func adopt(_ process: ChildProcess) { processes.append(process) }
+
+    init(_ name: String) throws {
+        directory = NSTemporaryDirectory() + "hyperion-\(name)-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        serverKeyPath = directory + "/server.key"
+        adminKeyPath = directory + "/admin.key"
+        try KeyFile.write(serverKey, to: serverKeyPath)
+        try KeyFile.write(adminKey, to: adminKeyPath)
+        presharedKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+    }
+
+    var environment: [String: String] { [Self.pskVariable: presharedKey] }
+
+    /// A port that was free a moment ago.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        guard bound == 0 else { throw TestFailure("bind failed: \(errno)") }
+        withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func write(_ name: String, _ text: String) throws -> String {
+        let path = directory + "/" + name
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func serverConfig(port: Int, allow: [Int], adminKeys: [String]? = nil, extra: String = "") throws -> String {
+        let admins = (adminKeys ?? [adminKey.publicKey.base64]).map { "\"\($0)\"" }.joined(separator: ", ")
+        return try write("server-\(port).toml", """
+            listen = "127.0.0.1:\(port)"
+
+            [key]
+            source = "env"
+            env_var = "\(Self.pskVariable)"
+
+            [identity]
+            static_key_file = "server.key"
+            admin_pubkeys = [\(admins)]
+
+            [egress]
+            allow = [\(allow.map(String.init).joined(separator: ", "))]
+            \(extra)
+            """)
+    }
+
+    struct ForwardLine {
+        let localPort: Int
+        let server: String
+        let remotePort: Int
+    }
+
+    func clientConfig(
+        name: String = "client.toml", servers: [(name: String, port: Int)], forwards: [ForwardLine],
+        adminKeyPath: String? = nil, serverPublicKey: String? = nil, poolSize: Int = 2, extra: String = ""
+    ) throws -> String {
+        var text = """
+            admin_static_key_file = "\(adminKeyPath ?? self.adminKeyPath)"
+            \(extra)
+
+            [key]
+            source = "env"
+            env_var = "\(Self.pskVariable)"
+
+            """
+        for server in servers {
+            text += """
+
+                [[server]]
+                name = "\(server.name)"
+                addr = "127.0.0.1:\(server.port)"
+                server_pubkey = "\(serverPublicKey ?? serverKey.publicKey.base64)"
+                pool_size = \(poolSize)
+
+                """
+        }
+        for forward in forwards {
+            text += """
+
+                [[forward]]
+                local = "127.0.0.1:\(forward.localPort)"
+                server = "\(forward.server)"
+                remote_port = \(forward.remotePort)
+
+                """
+        }
+        return try write(name, text)
+    }
+
+    func startServer(config: String, name: String = "server", environment extra: [String: String] = [:]) async throws -> ChildProcess {
+        let process = try ChildProcess(
+            name: name, executable: TestEnvironment.server, arguments: ["run", "--config", config],
+            environment: environment.merging(extra) { $1 }, directory: directory
+        )
+        processes.append(process)
+        try await process.waitForOutput("listening")
+        return process
+    }
+
+    func startClient(config: String, name: String = "client", arguments: [String] = [], environment extra: [String: String] = [:], forwards: Int = 1) async throws -> ChildProcess {
+        let process = try ChildProcess(
+            name: name, executable: TestEnvironment.client, arguments: ["run", "--config", config] + arguments,
+            environment: environment.merging(extra) { $1 }, directory: directory
+        )
+        processes.append(process)
+        try await process.waitForOutput("forwarding", count: forwards)
+        return process
+    }
+
+    /// Runs `body` with a fresh fixture and always tears it down afterwards, also when the
+    /// body throws, so no server or client outlives its test.
+    static func with<T>(_ name: String, _ body: (TunnelFixture) async throws -> T) async throws -> T {
+        let fixture = try TunnelFixture(name)
+        do {
+            let result = try await body(fixture)
+            await fixture.tearDown()
+            return result
+        } catch {
+            await fixture.tearDown()
+            throw error
+        }
+    }
+
+    /// Stops every process this fixture started and removes its directory.
+    func tearDown() async {
+        for process in processes.reversed() { await process.stop() }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+}
+
+extension [UInt8] {
+    static func random(count: Int) -> [UInt8] {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = [UInt8](repeating: 0, count: count)
+        var index = 0
+        while index < count {
+            var word = generator.next()
+            for _ in 0..<Swift.min(8, count - index) {
+                bytes[index] = UInt8(truncatingIfNeeded: word)
+                word >>= 8
+                index += 1
+            }
+        }
+        return bytes
+    }
+}
