@@ -1,7 +1,12 @@
-// hyperion-bench: timing harness for HyperionCrypto primitives. Not a test; run it from a
-// release build (scripts/bench-argon2.sh does that and compares against the C reference).
+// hyperion-bench: timing tools for the benchmarks. Not a test; run it from a release build
+// (scripts/bench and scripts/bench-argon2.sh do that).
 //
-//   hyperion-bench argon2 [--runs N]   Argon2id with the v1 parameters, N timed runs
+//   hyperion-bench argon2 [--runs N]        Argon2id with the v1 parameters, N timed runs
+//   hyperion-bench echo [--port P]          a loopback echo service; prints its port
+//   hyperion-bench pingpong --port P [--count N] [--size B] [--warmup W]
+//                                           round trips on one connection, in µs
+//   hyperion-bench open --port P [--count N] [--warmup W]
+//                                           connect + 1-byte echo per connection, in µs
 import HyperionCrypto
 #if canImport(Glibc)
 import Glibc
@@ -18,7 +23,13 @@ func printError(_ text: String) {
 }
 
 func usage() -> Never {
-    printError("usage: hyperion-bench argon2 [--runs N]\n")
+    printError("""
+        usage: hyperion-bench argon2 [--runs N]
+               hyperion-bench echo [--port P]
+               hyperion-bench pingpong --port P [--count N] [--size B] [--warmup W]
+               hyperion-bench open --port P [--count N] [--warmup W]
+
+        """)
     exit(2)
 }
 
@@ -57,21 +68,43 @@ func format3(_ value: Double) -> String {
     return "\(scaled / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
 }
 
+/// `--name value` options of one subcommand, each a bounded integer.
+func integerOptions(_ arguments: ArraySlice<String>, allowed: [String: ClosedRange<Int>]) -> [String: Int] {
+    var arguments = arguments
+    var values: [String: Int] = [:]
+    while let option = arguments.popFirst() {
+        guard let range = allowed[option], let text = arguments.popFirst(), let value = Int(text), range.contains(value) else {
+            printError("hyperion-bench: bad option \(option)\n")
+            usage()
+        }
+        values[option] = value
+    }
+    return values
+}
+
 var arguments = CommandLine.arguments.dropFirst()
 guard let command = arguments.popFirst() else { usage() }
-switch command {
-case "argon2":
-    var runs = 10
-    while let option = arguments.popFirst() {
-        guard option == "--runs", let value = arguments.popFirst(), let n = Int(value), n >= 1 else { usage() }
-        runs = n
+let port = 1...65535
+do {
+    switch command {
+    case "argon2":
+        let options = integerOptions(arguments, allowed: ["--runs": 1...1000])
+        try benchArgon2(runs: options["--runs"] ?? 10)
+    case "echo":
+        let options = integerOptions(arguments, allowed: ["--port": 0...65535])
+        try runEchoService(port: UInt16(options["--port"] ?? 0))
+    case "pingpong":
+        let options = integerOptions(arguments, allowed: ["--port": port, "--count": 1...10_000_000, "--size": 1...1_048_576, "--warmup": 0...1_000_000])
+        guard let target = options["--port"] else { usage() }
+        try runPingPong(port: UInt16(target), count: options["--count"] ?? 10_000, size: options["--size"] ?? 64, warmup: options["--warmup"] ?? 200)
+    case "open":
+        let options = integerOptions(arguments, allowed: ["--port": port, "--count": 1...1_000_000, "--warmup": 0...100_000])
+        guard let target = options["--port"] else { usage() }
+        try runOpenLatency(port: UInt16(target), count: options["--count"] ?? 1000, warmup: options["--warmup"] ?? 20)
+    default:
+        usage()
     }
-    do {
-        try benchArgon2(runs: runs)
-    } catch {
-        printError("hyperion-bench: \(error)\n")
-        exit(1)
-    }
-default:
-    usage()
+} catch {
+    printError("hyperion-bench: \(error)\n")
+    exit(1)
 }
