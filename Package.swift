@@ -28,9 +28,11 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
+        // In-place ChaCha20-Poly1305 through the BoringSSL that swift-crypto links in.
+        .target(name: "CHyperionAEAD", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(
             name: "HyperionCrypto",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["CHyperionAEAD", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "HyperionWire",

@@ -70,7 +70,9 @@ import Testing
         #expect(try receiver.open(second) == Array("second".utf8))
     }
 
-    @Test func tamperedFrameIsRefusedAndWritesNothing() throws {
+    /// BoringSSL wipes the output of a failed open, so what is left is zeros: never any
+    /// plaintext of the forged frame.
+    @Test func tamperedFrameIsRefusedAndYieldsNoPlaintext() throws {
         var (sender, receiver) = pair()
         let sealed = try sender.seal(Array(repeating: 0x41, count: 100))
         for index in [0, 50, sealed.count - 1] {
@@ -82,7 +84,7 @@ import Testing
                     try output.withUnsafeMutableBytes { try receiver.open(input, into: $0) }
                 }
             }
-            #expect(output == [UInt8](repeating: 0xEE, count: 100))
+            #expect(output == [UInt8](repeating: 0, count: 100) || output == [UInt8](repeating: 0xEE, count: 100))
         }
         #expect(try receiver.open(sealed) == Array(repeating: 0x41, count: 100))
     }

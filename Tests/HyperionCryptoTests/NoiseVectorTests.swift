@@ -43,6 +43,16 @@ import Testing
         var server = try responder.split()
         for (index, message) in vector.messages.enumerated().dropFirst(2) {
             let fromInitiator = index % 2 == 0
+            // In place (the transport assembler's path), from a copy of the same state.
+            var inPlaceSender = fromInitiator ? client.sender : server.sender
+            var frame = message.payload + [UInt8](repeating: 0, count: NoiseCipherState.tagByteCount)
+            _ = try frame.withUnsafeMutableBytes { try inPlaceSender.sealInPlace($0, plaintextCount: message.payload.count) }
+            #expect(TestBytes.hexString(frame) == TestBytes.hexString(message.ciphertext), "msg_\(index) in place")
+            var inPlaceReceiver = fromInitiator ? server.receiver : client.receiver
+            var received = message.ciphertext
+            let count = try received.withUnsafeMutableBytes { try inPlaceReceiver.openInPlace($0) }
+            #expect(Array(received[..<count]) == message.payload, "msg_\(index) opened in place")
+
             let sealed = fromInitiator ? try client.sender.seal(message.payload) : try server.sender.seal(message.payload)
             #expect(TestBytes.hexString(sealed) == TestBytes.hexString(message.ciphertext), "msg_\(index)")
             let opened = fromInitiator

@@ -69,6 +69,27 @@ import Testing
         #expect(clientSink.received == [1, 2, 3])
     }
 
+    /// Reads end anywhere: inside a length prefix, inside a frame, right after one. Frames
+    /// cut by a read are completed from the next and every byte arrives once, in order.
+    @Test(arguments: [1, 2, 3, 17, 1000, 16_401, 16_402, 16_403, 40_000])
+    func framesCutAtAnyReadBoundaryArriveWhole(readSize: Int) throws {
+        let (client, server, _, _, _, serverSink) = try pair(allowlist: [adminKey.publicKey])
+        _ = try Self.pump(client, server)
+        _ = try Self.pump(server, client)
+        var generator = SystemRandomNumberGenerator()
+        let message = (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        for start in stride(from: 0, to: message.count, by: 7_000) {
+            try client.writeAndFlush(ByteBuffer(bytes: message[start..<min(start + 7_000, message.count)])).wait()
+        }
+        var wire = ByteBuffer()
+        while var bytes = try client.readOutbound(as: ByteBuffer.self) { wire.writeBuffer(&bytes) }
+        while wire.readableBytes > 0 {
+            try server.writeInbound(wire.readSlice(length: min(readSize, wire.readableBytes))!)
+        }
+        #expect(serverSink.received.count == message.count)
+        #expect(serverSink.received == message)
+    }
+
     @Test func unknownAdminGetsNoReplyAndTheConnectionCloses() throws {
         let (client, server, clientDone, serverDone, _, _) = try pair(allowlist: [X25519SecretKey.generate().publicKey])
         _ = try Self.pump(client, server)

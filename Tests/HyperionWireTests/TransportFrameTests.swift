@@ -1,4 +1,5 @@
-import HyperionCrypto
+import Crypto
+@testable import HyperionCrypto
 import NIOCore
 import Testing
 @testable import HyperionWire
@@ -34,15 +35,27 @@ import Testing
         #expect(try parser.nextCiphertext(from: &input)?.readableBytes == 16)
     }
 
+    @Test func bytesMissingCountsToTheEndOfTheFirstFrameAndChecksItsLength() throws {
+        let parser = TransportFrameParser()
+        #expect(try parser.bytesMissing(in: ByteBuffer()) == 2)
+        #expect(try parser.bytesMissing(in: ByteBuffer(bytes: [0x00])) == 1)
+        #expect(try parser.bytesMissing(in: ByteBuffer(bytes: [0x00, 20])) == 20)
+        #expect(try parser.bytesMissing(in: ByteBuffer(bytes: [0x00, 20] + [UInt8](repeating: 0, count: 19))) == 1)
+        #expect(try parser.bytesMissing(in: ByteBuffer(bytes: [0x00, 20] + [UInt8](repeating: 0, count: 25))) == 0)
+        #expect(try parser.bytesMissing(in: ByteBuffer(bytes: [0x40, 0x10])) == 16_400)
+        #expect(throws: WireError.self) { try parser.bytesMissing(in: ByteBuffer(bytes: [0x40, 0x11])) }
+        #expect(throws: WireError.self) { try parser.bytesMissing(in: ByteBuffer(bytes: [0x00, 0x0F])) }
+    }
+
     @Test func sealsIntoBoundedFramesAndOpensAcrossAnySplit() throws {
         let (client, server) = try Self.transportPair()
-        var sealer = TransportFrameSealer(cipher: client.sender)
+        var assembler = TransportFrameAssembler(cipher: client.sender, output: ByteBuffer())
         var opener = TransportFrameOpener(cipher: server.receiver)
         var rng = SeededGenerator(seed: 2)
         let message = rng.bytes(100_000)
         var plaintext = ByteBuffer(bytes: message)
-        var wire = ByteBuffer()
-        try sealer.seal(&plaintext, into: &wire)
+        try assembler.append(&plaintext)
+        var wire = try assembler.takeSealed()
         #expect(plaintext.readableBytes == 0)
         // 100000 bytes need 7 frames: 6 full ones and one of 1696.
         #expect(wire.readableBytes == 100_000 + 7 * 18)
@@ -65,12 +78,44 @@ import Testing
         #expect(output.readBytes(length: output.readableBytes) == message)
     }
 
+    /// The assembler's in-place frames, checked against swift-crypto's own ChaChaPoly with
+    /// the Noise nonce layout: the same bytes, frame by frame.
+    @Test func assembledFramesMatchSwiftCryptoChaChaPoly() throws {
+        let key = SymmetricKey(size: .bits256)
+        let keyBytes = key.withUnsafeBytes { Array($0) }
+        var assembler = TransportFrameAssembler(cipher: NoiseCipherState(key: keyBytes), output: ByteBuffer())
+        var rng = SeededGenerator(seed: 5)
+        let writes = (0..<40).map { _ in rng.bytes(Int.random(in: 0...9000, using: &rng)) }
+        for write in writes {
+            var buffer = ByteBuffer(bytes: write)
+            try assembler.append(&buffer)
+        }
+        var wire = try assembler.takeSealed()
+        let message = writes.flatMap { $0 }
+        var offset = 0
+        var counter: UInt64 = 0
+        while wire.readableBytes > 0 {
+            let length = Int(wire.readInteger(as: UInt16.self)!)
+            let frame = wire.readBytes(length: length)!
+            let plaintextCount = min(TransportFrame.maximumPlaintextLength, message.count - offset)
+            #expect(length == plaintextCount + 16, "frames fill to 16384 before a new one starts")
+            var nonce = [UInt8](repeating: 0, count: 4)
+            withUnsafeBytes(of: counter.littleEndian) { nonce += $0 }
+            let box = try ChaChaPoly.seal(message[offset..<(offset + plaintextCount)], using: key, nonce: ChaChaPoly.Nonce(data: nonce))
+            #expect(frame == Array(box.ciphertext) + Array(box.tag))
+            offset += plaintextCount
+            counter += 1
+        }
+        #expect(offset == message.count)
+        #expect(try assembler.takeSealed().readableBytes == 0, "nothing appended, nothing sealed")
+    }
+
     @Test func tamperedOrReplayedFrameIsRefused() throws {
         let (client, server) = try Self.transportPair()
-        var sealer = TransportFrameSealer(cipher: client.sender)
+        var assembler = TransportFrameAssembler(cipher: client.sender, output: ByteBuffer())
         var plaintext = ByteBuffer(bytes: [1, 2, 3])
-        var wire = ByteBuffer()
-        try sealer.seal(&plaintext, into: &wire)
+        try assembler.append(&plaintext)
+        var wire = try assembler.takeSealed()
         let parser = TransportFrameParser()
         let frame = try #require(try parser.nextCiphertext(from: &wire))
 

@@ -1,17 +1,9 @@
-import Crypto
-
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-
 /// Transport frames (PROTOCOL.md §4): ChaChaPoly with empty associated data, on buffers the
 /// caller owns and reuses for every frame.
 ///
-/// swift-crypto's public API takes and returns `Data`, so each direction costs the cipher's
-/// own output buffer plus one copy into `Data` (open) or out of the sealed box (seal); the
-/// sizes are checked before anything is encrypted, decrypted or written.
+/// The cipher writes straight into `output` (BoringSSL through `InPlaceChaChaPoly`, not
+/// swift-crypto's `Data` API, which would cost an allocation and two copies per frame).
+/// The sizes are checked before anything is encrypted, decrypted or written.
 extension NoiseCipherState {
     /// The largest plaintext of one transport frame.
     public static let maximumPlaintextByteCount = 16384
@@ -32,17 +24,14 @@ extension NoiseCipherState {
                 "the output buffer holds \(output.count) bytes; sealing \(plaintext.count) bytes needs \(sealedCount)"
             )
         }
-        let box: ChaChaPoly.SealedBox
-        do {
-            box = try ChaChaPoly.seal(plaintext, using: key, nonce: claimNonce())
-        } catch let error as HyperionCryptoError {
-            throw error
-        } catch {
-            throw HyperionCryptoError(.authenticationFailed, "ChaCha20-Poly1305 could not encrypt a transport frame")
+        var nonceBytes = try nonceWords()
+        let sealed = withUnsafeBytes(of: &nonceBytes) {
+            plaintext.count == 0
+                ? inPlace.seal(from: UnsafeRawPointer(output.baseAddress!), count: 0, into: output, nonce: $0)
+                : inPlace.seal(from: plaintext.baseAddress!, count: plaintext.count, into: output, nonce: $0)
         }
-        // `combined` is nonce || ciphertext || tag; the frame is everything after the nonce.
-        box.combined.withUnsafeBytes { combined in
-            output.baseAddress!.copyMemory(from: combined.baseAddress! + Self.chachaNonceByteCount, byteCount: sealedCount)
+        guard sealed else {
+            throw HyperionCryptoError(.authenticationFailed, "ChaCha20-Poly1305 could not encrypt a transport frame")
         }
         nonce += 1
         return sealedCount
@@ -51,7 +40,8 @@ extension NoiseCipherState {
     /// Decrypts `ciphertext` (ciphertext || 16-byte tag) into `output` (which needs
     /// `ciphertext.count - 16` bytes) with the current nonce, then increments the nonce.
     /// Returns the number of bytes written. A tag that does not verify throws
-    /// `.authenticationFailed`, writes nothing and leaves the nonce unchanged.
+    /// `.authenticationFailed`, leaves no plaintext in `output` (BoringSSL zeroes it) and
+    /// leaves the nonce unchanged.
     public mutating func open(_ ciphertext: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
         let maximum = Self.maximumPlaintextByteCount + Self.tagByteCount
         guard (Self.tagByteCount...maximum).contains(ciphertext.count) else {
@@ -67,20 +57,16 @@ extension NoiseCipherState {
                 "the output buffer holds \(output.count) bytes; opening this frame needs \(plaintextCount)"
             )
         }
-        let chachaNonce = try claimNonce()
-        // SealedBox wants nonce || ciphertext || tag in one Data: build it with one copy,
-        // through `append(_:count:)`, Data's memcpy path.
-        var combined = Data(capacity: Self.chachaNonceByteCount + ciphertext.count)
-        chachaNonce.withUnsafeBytes { combined.append($0.assumingMemoryBound(to: UInt8.self).baseAddress!, count: $0.count) }
-        combined.append(ciphertext.assumingMemoryBound(to: UInt8.self).baseAddress!, count: ciphertext.count)
-        let plaintext: Data
-        do {
-            plaintext = try ChaChaPoly.open(ChaChaPoly.SealedBox(combined: combined), using: key)
-        } catch {
-            throw HyperionCryptoError(.authenticationFailed, "a transport frame did not authenticate; the connection must end")
+        var nonceBytes = try nonceWords()
+        var scratch: UInt8 = 0
+        let opened = withUnsafeBytes(of: &nonceBytes) { nonceBuffer in
+            // An empty plaintext still needs somewhere to point.
+            plaintextCount == 0
+                ? withUnsafeMutableBytes(of: &scratch) { inPlace.open(ciphertext, into: $0.baseAddress!, nonce: nonceBuffer) }
+                : inPlace.open(ciphertext, into: output.baseAddress!, nonce: nonceBuffer)
         }
-        plaintext.withUnsafeBytes { bytes in
-            if plaintextCount > 0 { output.baseAddress!.copyMemory(from: bytes.baseAddress!, byteCount: plaintextCount) }
+        guard opened else {
+            throw HyperionCryptoError(.authenticationFailed, "a transport frame did not authenticate; the connection must end")
         }
         nonce += 1
         return plaintextCount

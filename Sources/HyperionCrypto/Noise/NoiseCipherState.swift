@@ -10,12 +10,15 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
     public static let tagByteCount = 16
 
     let key: SymmetricKey
+    /// The same key, for sealing and opening transport frames in place.
+    let inPlace: InPlaceChaChaPoly
     /// The nonce the next encryption or decryption uses: the number of messages processed.
     public internal(set) var nonce: UInt64 = 0
 
     init(key: [UInt8]) {
         precondition(key.count == NoiseHash.hashByteCount, "a Noise cipher key is 32 bytes")
         self.key = SymmetricKey(data: key)
+        self.inPlace = InPlaceChaChaPoly(key: key)
     }
 
     public var description: String { "NoiseCipherState(nonce: \(nonce), key: <redacted>)" }
@@ -54,20 +57,21 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
 
     static let chachaNonceByteCount = 12
 
-    /// The ChaChaPoly nonce for the current counter: 4 zero bytes, then the counter as a
-    /// 64-bit little-endian integer. Refuses the reserved nonce 2^64-1 (spec §5.1).
+    /// The ChaChaPoly nonce for the current counter (see `nonceWords`).
     func claimNonce() throws -> ChaChaPoly.Nonce {
-        guard nonce < UInt64.max else {
-            throw HyperionCryptoError(.nonceExhausted, "this Noise session has used all its nonces; reconnect to continue")
-        }
-        var bytes: (UInt32, UInt32, UInt32) = (
-            0,
-            UInt32(truncatingIfNeeded: nonce).littleEndian,
-            UInt32(truncatingIfNeeded: nonce >> 32).littleEndian
-        )
+        var bytes = try nonceWords()
         // Twelve bytes are exactly a ChaChaPoly nonce, so this cannot fail; 12 bytes fit in
         // `Data`'s inline storage, so it does not allocate either.
         return withUnsafeBytes(of: &bytes) { try! ChaChaPoly.Nonce(data: $0) }
+    }
+
+    /// The 12 nonce bytes for the current counter: 4 zero bytes, then the counter as a
+    /// 64-bit little-endian integer. Refuses the reserved nonce 2^64-1 (spec §5.1).
+    func nonceWords() throws -> (UInt32, UInt32, UInt32) {
+        guard nonce < UInt64.max else {
+            throw HyperionCryptoError(.nonceExhausted, "this Noise session has used all its nonces; reconnect to continue")
+        }
+        return (0, UInt32(truncatingIfNeeded: nonce).littleEndian, UInt32(truncatingIfNeeded: nonce >> 32).littleEndian)
     }
 
     /// Test support: a cipher state whose counter starts at `nonce`, to reach exhaustion

@@ -24,25 +24,41 @@ extension YamuxMultiplexer {
         context.fireChannelInactive()
     }
 
+    /// Data payloads go to the streams as slices of `data`, never copied: the splitter
+    /// cuts data frames at read boundaries, so only a cut header is kept across reads.
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let bytes = Self.unwrapInboundIn(data)
+        var bytes = Self.unwrapInboundIn(data)
         guard !self.session.isClosed else { return }
-        if self.cumulation == nil {
-            self.cumulation = bytes
-        } else {
-            self.cumulation!.writeImmutableBuffer(bytes)
-        }
         self.isReading = true
         do {
-            while !self.session.isClosed, let frame = try self.parser.nextFrame(from: &self.cumulation!) {
-                try self.receive(frame)
+            if var fragment = self.headerFragment {
+                var rest = bytes.readSlice(length: min(YamuxHeader.size - fragment.readableBytes, bytes.readableBytes))!
+                fragment.writeBuffer(&rest)
+                guard fragment.readableBytes == YamuxHeader.size else {
+                    self.headerFragment = fragment
+                    return
+                }
+                self.headerFragment = nil
+                try self.receiveFrames(from: &fragment)
+            }
+            try self.receiveFrames(from: &bytes)
+            if bytes.readableBytes > 0, !self.session.isClosed {
+                // A cut header: copied, so the read buffer is not held for 12 bytes.
+                var fragment = context.channel.allocator.buffer(capacity: YamuxHeader.size)
+                fragment.writeBuffer(&bytes)
+                self.headerFragment = fragment
             }
         } catch let error as YamuxError {
             self.protocolError(error)
         } catch {
             self.protocolError(YamuxError(.protocolError, "the peer sent a malformed yamux frame: \(error)"))
         }
-        self.compactCumulation()
+    }
+
+    private func receiveFrames(from buffer: inout ByteBuffer) throws {
+        while !self.session.isClosed, let frame = try self.splitter.nextFrame(from: &buffer) {
+            try self.receive(frame)
+        }
     }
 
     public func channelReadComplete(context: ChannelHandlerContext) {
@@ -66,17 +82,6 @@ extension YamuxMultiplexer {
         }
         self.flushIfNeeded()
         context.fireChannelWritabilityChanged()
-    }
-
-    /// Drops consumed bytes. A whole cumulation is released so the next read is used as is;
-    /// a partial frame is moved down once the consumed prefix grew large.
-    private func compactCumulation() {
-        guard let cumulation = self.cumulation else { return }
-        if cumulation.readableBytes == 0 {
-            self.cumulation = nil
-        } else if cumulation.readerIndex >= 64 * 1024 {
-            self.cumulation!.discardReadBytes()
-        }
     }
 
     private func start() {
@@ -104,7 +109,7 @@ extension YamuxMultiplexer {
     /// The session ended: pings and streams fail with `error`. Idempotent.
     func shutDown(_ error: YamuxError) {
         self.session.close()
-        self.cumulation = nil
+        self.headerFragment = nil
         let pings = self.pingPromises
         self.pingPromises.removeAll()
         for promise in pings.values { promise.fail(error) }

@@ -27,9 +27,9 @@ public final class YamuxMultiplexer: ChannelDuplexHandler {
     private let inboundStreamInitializer: (@Sendable (Channel) -> EventLoopFuture<Void>)?
 
     var session: YamuxSession
-    let parser: YamuxFrameParser
-    /// Inbound bytes not yet forming a whole frame.
-    var cumulation: ByteBuffer?
+    var splitter: YamuxFrameSplitter
+    /// The start of a frame header that the last read cut off (under 12 bytes).
+    var headerFragment: ByteBuffer?
     var context: ChannelHandlerContext?
     var children: [UInt32: YamuxStreamChannel] = [:]
     /// Streams that received data or FIN in this read cycle, to be read at its end.
@@ -62,9 +62,9 @@ public final class YamuxMultiplexer: ChannelDuplexHandler {
             acceptsInboundStreams: inboundStreamInitializer != nil
         )
         // No honest data frame exceeds the largest window we ever grant.
-        self.parser = YamuxFrameParser(
+        self.splitter = YamuxFrameSplitter(parser: YamuxFrameParser(
             maximumDataLength: max(configuration.maximumReceiveWindow, configuration.initialWindow)
-        )
+        ))
     }
 }
 

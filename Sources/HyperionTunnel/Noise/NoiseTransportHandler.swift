@@ -6,9 +6,12 @@ import NIOCore
 /// Encrypts and decrypts the transport frames of PROTOCOL.md §4.
 ///
 /// Inbound, it cuts the ciphertext stream into frames and passes up one plaintext buffer
-/// per read burst (not one per frame). Outbound, it gathers the plaintext written between
-/// two flushes and seals it in frames of up to 16384 bytes into one reused output buffer,
-/// so a burst of small yamux frames costs one write and one flush on the socket.
+/// per read (not one per frame): each frame is decrypted straight from the read buffer into
+/// it. Only a frame cut by the end of a read is copied, into one reused buffer of at most a
+/// frame, and completed from the next read. Outbound, it gathers the plaintext written
+/// between two flushes into frames of up to 16384 bytes, laid out and sealed in place in
+/// one reused output buffer, so a burst of small yamux frames costs one copy, one write
+/// and one flush on the socket.
 public final class NoiseTransportHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
@@ -19,27 +22,27 @@ public final class NoiseTransportHandler: ChannelDuplexHandler, RemovableChannel
     /// which bounds this handler's memory whatever the writer does.
     static let eagerSealThreshold = 4 * TransportFrame.maximumPlaintextLength
 
-    private var sealer: TransportFrameSealer
+    private var assembler: TransportFrameAssembler
     private var opener: TransportFrameOpener
     private let parser = TransportFrameParser()
-    private var cumulation: ByteBuffer?
-    private var pendingPlaintext: ByteBuffer
+    /// The start of a frame the last read cut off; empty between frames.
+    private var partialFrame: ByteBuffer
     private var pendingPromise: EventLoopPromise<Void>?
-    private var sealed: ByteBuffer
     private var failed = false
     private let logger: Logger
 
     init(transport: NoiseTransport, logger: Logger) {
-        self.sealer = TransportFrameSealer(cipher: transport.sender)
+        self.assembler = TransportFrameAssembler(
+            cipher: transport.sender,
+            output: ByteBufferAllocator().buffer(capacity: Self.eagerSealThreshold + 8 * (2 + TransportFrame.tagLength))
+        )
         self.opener = TransportFrameOpener(cipher: transport.receiver)
-        self.pendingPlaintext = ByteBuffer()
-        self.sealed = ByteBuffer()
+        self.partialFrame = ByteBuffer()
         self.logger = logger
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
-        pendingPlaintext = context.channel.allocator.buffer(capacity: Self.eagerSealThreshold)
-        sealed = context.channel.allocator.buffer(capacity: Self.eagerSealThreshold + 4 * 18)
+        partialFrame = context.channel.allocator.buffer(capacity: TransportFrame.maximumWireLength)
     }
 
     // MARK: inbound
@@ -47,34 +50,42 @@ public final class NoiseTransportHandler: ChannelDuplexHandler, RemovableChannel
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !failed else { return }
         var incoming = unwrapInboundIn(data)
+        var plaintext = context.channel.allocator.buffer(capacity: partialFrame.readableBytes + incoming.readableBytes)
         do {
-            if var pending = cumulation {
-                cumulation = nil
-                pending.writeBuffer(&incoming)
-                try openFrames(from: &pending, context: context)
-                if pending.readableBytes > 0 { cumulation = pending }
-            } else {
-                try openFrames(from: &incoming, context: context)
-                if incoming.readableBytes > 0 { cumulation = incoming }
+            if partialFrame.readableBytes > 0 {
+                guard try completePartialFrame(from: &incoming) else { return }
+                if let ciphertext = try parser.nextCiphertext(from: &partialFrame) {
+                    try opener.open(ciphertext, into: &plaintext)
+                }
+                partialFrame.clear()
+            }
+            while let ciphertext = try parser.nextCiphertext(from: &incoming) {
+                try opener.open(ciphertext, into: &plaintext)
+            }
+            if incoming.readableBytes > 0 {
+                partialFrame.writeBuffer(&incoming)
             }
         } catch {
             failed = true
             logger.notice("closing a tunnel connection: \(error)", metadata: ["peer": "\(context.remoteAddress.map { "\($0)" } ?? "?")"])
             context.fireErrorCaught(TunnelError(.transportFailed, "the tunnel connection carried a bad frame: \(error)"))
             context.close(promise: nil)
-        }
-    }
-
-    private func openFrames(from buffer: inout ByteBuffer, context: ChannelHandlerContext) throws {
-        guard var first = try parser.nextCiphertext(from: &buffer) else { return }
-        var plaintext = context.channel.allocator.buffer(capacity: first.readableBytes + buffer.readableBytes)
-        try opener.open(first, into: &plaintext)
-        while let next = try parser.nextCiphertext(from: &buffer) {
-            first = next
-            try opener.open(first, into: &plaintext)
+            return
         }
         if plaintext.readableBytes > 0 {
             context.fireChannelRead(wrapInboundOut(plaintext))
+        }
+    }
+
+    /// Moves bytes from `incoming` into `partialFrame` until it holds a whole frame (true)
+    /// or `incoming` is used up (false).
+    private func completePartialFrame(from incoming: inout ByteBuffer) throws -> Bool {
+        while true {
+            let missing = try parser.bytesMissing(in: partialFrame)
+            if missing == 0 { return true }
+            guard incoming.readableBytes > 0 else { return false }
+            var piece = incoming.readSlice(length: min(missing, incoming.readableBytes))!
+            partialFrame.writeBuffer(&piece)
         }
     }
 
@@ -82,7 +93,6 @@ public final class NoiseTransportHandler: ChannelDuplexHandler, RemovableChannel
 
     public func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
         var plaintext = unwrapOutboundIn(data)
-        pendingPlaintext.writeBuffer(&plaintext)
         if let promise {
             if let pendingPromise {
                 pendingPromise.futureResult.cascade(to: promise)
@@ -90,34 +100,43 @@ public final class NoiseTransportHandler: ChannelDuplexHandler, RemovableChannel
                 pendingPromise = promise
             }
         }
-        if pendingPlaintext.readableBytes >= Self.eagerSealThreshold {
-            sealPending(context: context)
+        do {
+            try assembler.append(&plaintext)
+        } catch {
+            fail(context: context, error: error)
+            return
+        }
+        if assembler.bufferedByteCount >= Self.eagerSealThreshold {
+            writeSealed(context: context)
         }
     }
 
     public func flush(context: ChannelHandlerContext) {
-        sealPending(context: context)
+        writeSealed(context: context)
         context.flush()
     }
 
-    private func sealPending(context: ChannelHandlerContext) {
-        guard pendingPlaintext.readableBytes > 0 else { return }
+    private func writeSealed(context: ChannelHandlerContext) {
         let promise = pendingPromise
         pendingPromise = nil
-        // `clear` reuses the storage when the last write released it, and only allocates
-        // when the socket still holds the previous buffer.
-        sealed.clear()
+        let sealed: ByteBuffer
         do {
-            try sealer.seal(&pendingPlaintext, into: &sealed)
+            sealed = try assembler.takeSealed()
         } catch {
-            pendingPlaintext.clear()
             promise?.fail(error)
-            context.fireErrorCaught(error)
-            context.close(promise: nil)
+            fail(context: context, error: error)
             return
         }
-        pendingPlaintext.clear()
+        // An empty write still carries its promise down, so it completes in order.
+        guard sealed.readableBytes > 0 || promise != nil else { return }
         context.write(wrapOutboundOut(sealed), promise: promise)
+    }
+
+    private func fail(context: ChannelHandlerContext, error: Error) {
+        pendingPromise?.fail(error)
+        pendingPromise = nil
+        context.fireErrorCaught(error)
+        context.close(promise: nil)
     }
 }
 

@@ -32,4 +32,16 @@ public struct TransportFrameParser {
         buffer.moveReaderIndex(forwardBy: 2)
         return buffer.readSlice(length: Int(length))
     }
+
+    /// How many more bytes the frame at the start of `buffer` needs to be complete: 0 when
+    /// it is, and never more than one maximum frame. With fewer than 2 bytes, only the
+    /// rest of the length prefix is asked for. Throws on a length outside 16...16400.
+    public func bytesMissing(in buffer: ByteBuffer) throws -> Int {
+        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self) else {
+            return 2 - buffer.readableBytes
+        }
+        var probe = buffer
+        if try nextCiphertext(from: &probe) != nil { return 0 }
+        return 2 + Int(length) - buffer.readableBytes
+    }
 }
