@@ -185,9 +185,21 @@ remote_port = {echo_port}
     # -- measurements ---------------------------------------------------------------
 
     def iperf(self, port, streams):
-        out = run(["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(self.args.seconds), "-P", str(streams),
-                   "-O", "1", "-J"], timeout=self.args.seconds + 60)
-        return json.loads(out)["end"]["sum_received"]["bits_per_second"] / 1e9
+        # iperf3's server runs one test at a time and may still be closing the last one:
+        # a "busy" answer is retried a few times.
+        for attempt in range(5):
+            result = subprocess.run(["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t", str(self.args.seconds),
+                                     "-P", str(streams), "-O", "1", "-J"],
+                                    capture_output=True, text=True, timeout=self.args.seconds + 60)
+            try:
+                report = json.loads(result.stdout)
+            except json.JSONDecodeError:
+                report = {"error": result.stderr.strip() or "no JSON output"}
+            if "error" not in report:
+                return report["end"]["sum_received"]["bits_per_second"] / 1e9
+            log(f"   iperf3 on port {port}: {report['error']} (attempt {attempt + 1})")
+            time.sleep(1)
+        raise RuntimeError(f"iperf3 through port {port} kept failing")
 
     def pingpong(self, port):
         out = run([f"{self.bin}/hyperion-bench", "pingpong", "--port", str(port), "--count", str(self.args.pings),
