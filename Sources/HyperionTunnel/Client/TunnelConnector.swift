@@ -11,19 +11,22 @@ public enum TunnelConnector {
         to endpoint: TunnelEndpoint, settings: TunnelClientSettings, on loop: EventLoop, logger: Logger
     ) -> EventLoopFuture<TunnelSession> {
         guard let knocker = settings.knocker else {
-            return attempt(endpoint, settings: settings, loop: loop, logger: logger, connectTimeout: settings.connectTimeout)
+            return attempt(endpoint, at: nil, settings: settings, loop: loop, logger: logger, connectTimeout: settings.connectTimeout)
         }
-        // The firewall rule appears a moment after the knock lands, so try the connect a
-        // few times with short timeouts rather than once with a long one.
-        return knocker.knock(endpoint, on: loop).flatMap {
-            attemptAfterKnock(endpoint, settings: settings, loop: loop, logger: logger, remaining: settings.connectAttemptsAfterKnock)
+        // Knock and connect go to the same resolved address (see `resolveForKnock`). The
+        // firewall rule appears a moment after the knock lands, so try the connect a few
+        // times with short timeouts rather than once with a long one.
+        return endpoint.resolveForKnock(on: loop).flatMap { address in
+            knocker.knock(endpoint, at: address, on: loop).flatMap {
+                attemptAfterKnock(endpoint, at: address, settings: settings, loop: loop, logger: logger, remaining: settings.connectAttemptsAfterKnock)
+            }
         }
     }
 
     private static func attemptAfterKnock(
-        _ endpoint: TunnelEndpoint, settings: TunnelClientSettings, loop: EventLoop, logger: Logger, remaining: Int
+        _ endpoint: TunnelEndpoint, at address: SocketAddress, settings: TunnelClientSettings, loop: EventLoop, logger: Logger, remaining: Int
     ) -> EventLoopFuture<TunnelSession> {
-        attempt(endpoint, settings: settings, loop: loop, logger: logger, connectTimeout: settings.connectRetryDelayAfterKnock)
+        attempt(endpoint, at: address, settings: settings, loop: loop, logger: logger, connectTimeout: settings.connectRetryDelayAfterKnock)
             .flatMapError { error in
                 guard let tunnelError = error as? TunnelError,
                       [.connectTimedOut, .connectRefused].contains(tunnelError.kind)
@@ -37,13 +40,16 @@ public enum TunnelConnector {
                 // A refused connect returns at once; pace the retries anyway.
                 let pause: TimeAmount = tunnelError.kind == .connectRefused ? settings.connectRetryDelayAfterKnock : .zero
                 return loop.flatScheduleTask(in: pause) {
-                    attemptAfterKnock(endpoint, settings: settings, loop: loop, logger: logger, remaining: remaining - 1)
+                    attemptAfterKnock(endpoint, at: address, settings: settings, loop: loop, logger: logger, remaining: remaining - 1)
                 }.futureResult
             }
     }
 
+    /// One TCP connect and handshake: to `address` when given, else to the endpoint's host
+    /// name (all its addresses, Happy Eyeballs).
     private static func attempt(
-        _ endpoint: TunnelEndpoint, settings: TunnelClientSettings, loop: EventLoop, logger: Logger, connectTimeout: TimeAmount
+        _ endpoint: TunnelEndpoint, at address: SocketAddress?, settings: TunnelClientSettings, loop: EventLoop, logger: Logger,
+        connectTimeout: TimeAmount
     ) -> EventLoopFuture<TunnelSession> {
         var logger = logger
         logger[metadataKey: "server"] = "\(endpoint.name)"
@@ -51,7 +57,7 @@ public enum TunnelConnector {
         let multiplexerBox = MultiplexerHandOff()
         let started = NIODeadline.now()
         let sessionLogger = logger
-        let connected = ClientBootstrap(group: loop)
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
             .tunnelSocketOptions(mark: settings.mark)
             .channelInitializer { channel in
@@ -72,7 +78,7 @@ public enum TunnelConnector {
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
-            .connect(host: endpoint.host, port: endpoint.port)
+        let connected = (address.map { bootstrap.connect(to: $0) } ?? bootstrap.connect(host: endpoint.host, port: endpoint.port))
             .flatMapErrorThrowing { error in
                 handshake.fail(error)
                 throw ConnectErrorDescription.tunnelError(error, address: endpoint.address, timeout: connectTimeout)

@@ -26,8 +26,10 @@ public struct TunnelEndpoint: Sendable {
 /// Sends the SPA knock before each new tunnel connection. The SPA layer provides it; it
 /// is a hook here so the connector stays free of packet details.
 public protocol TunnelKnocker: Sendable {
-    /// Knocks `endpoint`; the returned future completes once the datagram is sent.
-    func knock(_ endpoint: TunnelEndpoint, on eventLoop: EventLoop) -> EventLoopFuture<Void>
+    /// Knocks `endpoint` at `address`, the resolved address the connect will dial (the
+    /// knock goes to its IP, at the endpoint's knock port); the returned future completes
+    /// once the datagram is sent.
+    func knock(_ endpoint: TunnelEndpoint, at address: SocketAddress, on eventLoop: EventLoop) -> EventLoopFuture<Void>
 }
 
 /// Client-wide settings shared by every server's pool.

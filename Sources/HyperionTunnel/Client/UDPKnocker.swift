@@ -16,7 +16,7 @@ public struct UDPKnocker: TunnelKnocker {
         self.clock = clock
     }
 
-    public func knock(_ endpoint: TunnelEndpoint, on eventLoop: EventLoop) -> EventLoopFuture<Void> {
+    public func knock(_ endpoint: TunnelEndpoint, at address: SocketAddress, on eventLoop: EventLoop) -> EventLoopFuture<Void> {
         let packet: [UInt8]
         do {
             packet = try KnockPacket.seal(
@@ -26,27 +26,23 @@ public struct UDPKnocker: TunnelKnocker {
         } catch {
             return eventLoop.makeFailedFuture(error)
         }
-        let port = endpoint.knockPort ?? endpoint.port
-        let mark = self.mark
-        // Name resolution blocks, so it runs on the thread pool, never on the event loop.
-        return NIOThreadPool.singleton.runIfActive(eventLoop: eventLoop) {
-            try SocketAddress.makeAddressResolvingHost(endpoint.host, port: port)
+        let target = {
+            var target = address
+            target.port = endpoint.knockPort ?? endpoint.port
+            return target
+        }()
+        var bootstrap = DatagramBootstrap(group: eventLoop)
+        #if os(Linux)
+        if let mark {
+            bootstrap = bootstrap.channelOption(TunnelSocketOptions.mark, value: SocketOptionValue(Int32(bitPattern: mark)))
+        }
+        #endif
+        let anyAddress = target.protocol == .inet6 ? "::" : "0.0.0.0"
+        return bootstrap.bind(host: anyAddress, port: 0).flatMap { channel in
+            let datagram = AddressedEnvelope(remoteAddress: target, data: channel.allocator.buffer(bytes: packet))
+            return channel.writeAndFlush(datagram).always { _ in channel.close(promise: nil) }
         }.flatMapErrorThrowing { error in
-            throw TunnelError(.connectFailed, "cannot resolve \(endpoint.host) to knock: \(error)")
-        }.flatMap { address in
-            var bootstrap = DatagramBootstrap(group: eventLoop)
-            #if os(Linux)
-            if let mark {
-                bootstrap = bootstrap.channelOption(TunnelSocketOptions.mark, value: SocketOptionValue(Int32(bitPattern: mark)))
-            }
-            #endif
-            let anyAddress = address.protocol == .inet6 ? "::" : "0.0.0.0"
-            return bootstrap.bind(host: anyAddress, port: 0).flatMap { channel in
-                let datagram = AddressedEnvelope(remoteAddress: address, data: channel.allocator.buffer(bytes: packet))
-                return channel.writeAndFlush(datagram).always { _ in channel.close(promise: nil) }
-            }.flatMapErrorThrowing { error in
-                throw TunnelError(.connectFailed, "cannot send the knock to \(endpoint.host):\(port): \(error)")
-            }
+            throw TunnelError(.connectFailed, "cannot send the knock to \(endpoint.host):\(target.port ?? 0): \(error)")
         }
     }
 }
