@@ -35,9 +35,13 @@ private final class EchoHandler: ChannelInboundHandler, Sendable {
         context.flush()
     }
 
+    /// The output is shut only once everything echoed is written: NIO makes a half-close
+    /// of a socket whose input already ended a full close, which would drop pending writes.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent {
-            context.close(mode: .output, promise: nil)
+            context.writeAndFlush(NIOAny(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+                context.close(mode: .output, promise: nil)
+            }
         }
     }
 }
