@@ -180,7 +180,6 @@ remote_port = {echo_port}
         self.procs.start("hyperion-client", [f"{b}/hyperion-client", "run", "--config", f"{d}/client.toml"], env=env)
         wait_listening(local_iperf, "hyperion-client")
         self.ports["hyperion"] = {"iperf": local_iperf, "echo": local_echo}
-        self.hyperion_pids = [child.pid for name, child in self.procs.children if name.startswith("hyperion-")]
 
     # -- measurements ---------------------------------------------------------------
 

@@ -11,12 +11,7 @@ import Testing
         try await TunnelFixture.with("echo") { fixture in
             let echo = try await LoopbackService.echo(group: group)
             let echoPort = echo.localAddress!.port!
-            let tunnelPort = try TunnelFixture.freePort()
-            let localPort = try TunnelFixture.freePort()
-            _ = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [echoPort]))
-            _ = try await fixture.startClient(config: fixture.clientConfig(
-                servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: echoPort)]
-            ))
+            let localPort = try await fixture.startForward(to: echoPort).localPort
 
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 for index in 0..<24 {
@@ -97,12 +92,7 @@ import Testing
         try await TunnelFixture.with("halfclose") { fixture in
             let reverse = try await LoopbackService.reverse(group: group)
             let servicePort = reverse.localAddress!.port!
-            let tunnelPort = try TunnelFixture.freePort()
-            let localPort = try TunnelFixture.freePort()
-            _ = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [servicePort]))
-            _ = try await fixture.startClient(config: fixture.clientConfig(
-                servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: servicePort)]
-            ))
+            let localPort = try await fixture.startForward(to: servicePort).localPort
             // The reply is only sent after the client's FIN, and is big enough to still be in
             // flight when the server-side FIN follows it.
             let payload = [UInt8].random(count: 8 * 1024 * 1024)
@@ -174,12 +164,7 @@ import Testing
         try await TunnelFixture.with("drain") { fixture in
             let reverse = try await LoopbackService.reverse(group: group)
             let servicePort = reverse.localAddress!.port!
-            let tunnelPort = try TunnelFixture.freePort()
-            let localPort = try TunnelFixture.freePort()
-            let server = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [servicePort]))
-            _ = try await fixture.startClient(config: fixture.clientConfig(
-                servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: servicePort)]
-            ))
+            let (localPort, server, _) = try await fixture.startForward(to: servicePort)
             // A stream that is open when SIGTERM arrives: the connection is made, the reply
             // comes only after the client's FIN, which we send after the signal.
             let channel = try await ClientBootstrap(group: group)

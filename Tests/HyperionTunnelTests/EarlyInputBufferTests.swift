@@ -80,7 +80,7 @@ import Testing
             try local.pipeline.syncOperations.addHandler(recorder)
             let buffer = try local.pipeline.syncOperations.handler(type: EarlyInputBuffer.self)
             local.pipeline.syncOperations.removeHandler(buffer, promise: nil)
-            return UncheckedBox(recorder)
+            return UncheckedTransfer(recorder)
         }.get()
         let (bytes, closed) = try await local.eventLoop.submit { (recorder.value.bytes, recorder.value.inputClosed) }.get()
         #expect(String(decoding: bytes, as: UTF8.self) == "tiny request")
@@ -88,9 +88,4 @@ import Testing
         try await client.close()
         try await server.close()
     }
-}
-
-struct UncheckedBox<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
 }

@@ -1,7 +1,7 @@
 /// Transport frames (PROTOCOL.md §4): ChaChaPoly with empty associated data, on buffers the
 /// caller owns and reuses for every frame.
 ///
-/// The cipher writes straight into `output` (BoringSSL through `InPlaceChaChaPoly`, not
+/// The cipher writes straight into `output` (BoringSSL through `BoringChaChaPoly`, not
 /// swift-crypto's `Data` API, which would cost an allocation and two copies per frame).
 /// The sizes are checked before anything is encrypted, decrypted or written.
 extension NoiseCipherState {
@@ -10,6 +10,7 @@ extension NoiseCipherState {
 
     /// Encrypts `plaintext` into `output` (which needs `plaintext.count + 16` bytes) with the
     /// current nonce, then increments the nonce. Returns the number of bytes written.
+    /// `plaintext` may start where `output` does (in place) but must not otherwise overlap it.
     public mutating func seal(_ plaintext: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
         guard plaintext.count <= Self.maximumPlaintextByteCount else {
             throw HyperionCryptoError(
@@ -27,8 +28,8 @@ extension NoiseCipherState {
         var nonceBytes = try nonceWords()
         let sealed = withUnsafeBytes(of: &nonceBytes) {
             plaintext.count == 0
-                ? inPlace.seal(from: UnsafeRawPointer(output.baseAddress!), count: 0, into: output, nonce: $0)
-                : inPlace.seal(from: plaintext.baseAddress!, count: plaintext.count, into: output, nonce: $0)
+                ? aead.seal(from: UnsafeRawPointer(output.baseAddress!), count: 0, into: output, nonce: $0)
+                : aead.seal(from: plaintext.baseAddress!, count: plaintext.count, into: output, nonce: $0)
         }
         guard sealed else {
             throw HyperionCryptoError(.authenticationFailed, "ChaCha20-Poly1305 could not encrypt a transport frame")
@@ -41,7 +42,7 @@ extension NoiseCipherState {
     /// `ciphertext.count - 16` bytes) with the current nonce, then increments the nonce.
     /// Returns the number of bytes written. A tag that does not verify throws
     /// `.authenticationFailed`, leaves no plaintext in `output` (BoringSSL zeroes it) and
-    /// leaves the nonce unchanged.
+    /// leaves the nonce unchanged. `output` may start where `ciphertext` does (in place).
     public mutating func open(_ ciphertext: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
         let maximum = Self.maximumPlaintextByteCount + Self.tagByteCount
         guard (Self.tagByteCount...maximum).contains(ciphertext.count) else {
@@ -62,8 +63,8 @@ extension NoiseCipherState {
         let opened = withUnsafeBytes(of: &nonceBytes) { nonceBuffer in
             // An empty plaintext still needs somewhere to point.
             plaintextCount == 0
-                ? withUnsafeMutableBytes(of: &scratch) { inPlace.open(ciphertext, into: $0.baseAddress!, nonce: nonceBuffer) }
-                : inPlace.open(ciphertext, into: output.baseAddress!, nonce: nonceBuffer)
+                ? withUnsafeMutableBytes(of: &scratch) { aead.open(ciphertext, into: $0.baseAddress!, nonce: nonceBuffer) }
+                : aead.open(ciphertext, into: output.baseAddress!, nonce: nonceBuffer)
         }
         guard opened else {
             throw HyperionCryptoError(.authenticationFailed, "a transport frame did not authenticate; the connection must end")

@@ -53,7 +53,9 @@ private struct PartnerLink: @unchecked Sendable {
     }
 }
 
-private struct UncheckedTransfer<Value>: @unchecked Sendable {
+/// Carries a non-Sendable value (a handler) from the loop that made it to the loop that
+/// uses it; NIOLoopBound cannot, as it must be created on the loop it binds to.
+struct UncheckedTransfer<Value>: @unchecked Sendable {
     // @unchecked: the value is created on one loop and used only on the receiving loop.
     let value: Value
     init(_ value: Value) { self.value = value }

@@ -18,11 +18,11 @@ enum Relay {
         if let leftover = opened.leftover {
             local.writeAndFlush(leftover, promise: nil)
         }
-        let transfer = HandlerTransfer(streamGlue)
+        let transfer = UncheckedTransfer(streamGlue)
         let inputClosed = opened.inputClosed
         let addStreamSide: @Sendable () -> Void = {
             do {
-                try stream.pipeline.syncOperations.addHandler(transfer.handler)
+                try stream.pipeline.syncOperations.addHandler(transfer.value)
                 // An end of input that came with the answer reaches the glue now.
                 if inputClosed { stream.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
                 stream.setOption(.autoRead, value: true).whenFailure { _ in stream.close(promise: nil) }
@@ -38,11 +38,4 @@ enum Relay {
         }
         local.setOption(.autoRead, value: true).whenFailure { _ in local.close(promise: nil) }
     }
-}
-
-/// Hands a handler created on one loop to the loop of the channel it is added to.
-private struct HandlerTransfer: @unchecked Sendable {
-    // @unchecked: created on one loop, then used only on the receiving channel's loop.
-    let handler: GlueHandler
-    init(_ handler: GlueHandler) { self.handler = handler }
 }

@@ -21,6 +21,21 @@ public struct TransportFrameParser {
     /// The next complete frame's ciphertext, as a slice of `buffer`; nil if more bytes are
     /// needed (nothing is consumed then). Throws on a length outside 16...16400.
     public func nextCiphertext(from buffer: inout ByteBuffer) throws -> ByteBuffer? {
+        guard let length = try checkedLength(of: buffer), buffer.readableBytes >= 2 + length else { return nil }
+        buffer.moveReaderIndex(forwardBy: 2)
+        return buffer.readSlice(length: length)
+    }
+
+    /// How many more bytes the frame at the start of `buffer` needs to be complete: 0 when
+    /// it is, and never more than one maximum frame. With fewer than 2 bytes, only the
+    /// rest of the length prefix is asked for. Throws on a length outside 16...16400.
+    public func bytesMissing(in buffer: ByteBuffer) throws -> Int {
+        guard let length = try checkedLength(of: buffer) else { return 2 - buffer.readableBytes }
+        return max(0, 2 + length - buffer.readableBytes)
+    }
+
+    /// The length prefix at the start of `buffer`, once both its bytes are there.
+    private func checkedLength(of buffer: ByteBuffer) throws -> Int? {
         guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self) else { return nil }
         guard (TransportFrame.minimumLength...TransportFrame.maximumLength).contains(Int(length)) else {
             throw WireError(
@@ -28,20 +43,6 @@ public struct TransportFrameParser {
                 "the peer sent a transport frame of \(length) bytes; the limit is \(TransportFrame.minimumLength) to \(TransportFrame.maximumLength)"
             )
         }
-        guard buffer.readableBytes >= 2 + Int(length) else { return nil }
-        buffer.moveReaderIndex(forwardBy: 2)
-        return buffer.readSlice(length: Int(length))
-    }
-
-    /// How many more bytes the frame at the start of `buffer` needs to be complete: 0 when
-    /// it is, and never more than one maximum frame. With fewer than 2 bytes, only the
-    /// rest of the length prefix is asked for. Throws on a length outside 16...16400.
-    public func bytesMissing(in buffer: ByteBuffer) throws -> Int {
-        guard let length = buffer.getInteger(at: buffer.readerIndex, as: UInt16.self) else {
-            return 2 - buffer.readableBytes
-        }
-        var probe = buffer
-        if try nextCiphertext(from: &probe) != nil { return 0 }
-        return 2 + Int(length) - buffer.readableBytes
+        return Int(length)
     }
 }

@@ -135,6 +135,18 @@ final class TunnelFixture: @unchecked Sendable {
         return process
     }
 
+    /// The common set-up: a server allowed to dial `servicePort` and a client forwarding a
+    /// fresh local port to it through server "srvA".
+    func startForward(to servicePort: Int) async throws -> (localPort: Int, server: ChildProcess, client: ChildProcess) {
+        let tunnelPort = try Self.freePort()
+        let localPort = try Self.freePort()
+        let server = try await startServer(config: serverConfig(port: tunnelPort, allow: [servicePort]))
+        let client = try await startClient(config: clientConfig(
+            servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: servicePort)]
+        ))
+        return (localPort, server, client)
+    }
+
     /// Runs `body` with a fresh fixture and always tears it down afterwards, also when the
     /// body throws, so no server or client outlives its test.
     static func with<T>(_ name: String, _ body: (TunnelFixture) async throws -> T) async throws -> T {

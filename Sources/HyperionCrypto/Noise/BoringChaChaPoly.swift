@@ -6,7 +6,7 @@ import CHyperionAEAD
 ///
 /// Immutable after creation; BoringSSL allows concurrent use of one context, so sharing
 /// it between copies of a `NoiseCipherState` is safe.
-final class InPlaceChaChaPoly: @unchecked Sendable {
+final class BoringChaChaPoly: @unchecked Sendable {
     static let tagByteCount = 16
     private let context: UnsafeMutableRawPointer
 
