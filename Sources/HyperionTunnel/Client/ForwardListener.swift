@@ -85,15 +85,17 @@ public final class ForwardListener: Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.autoRead, value: false)
             .childChannelInitializer { local in
-                do {
-                    try local.pipeline.syncOperations.addHandler(EarlyInputBuffer())
-                } catch {
-                    return local.eventLoop.makeFailedFuture(error)
+                local.eventLoop.makeCompletedFuture {
+                    try prepare(local: local) { serve($0, spec: spec, pool: pool, settings: settings, logger: logger) }
                 }
-                serve(local, spec: spec, pool: pool, settings: settings, logger: logger)
-                return local.eventLoop.makeSucceededVoidFuture()
             }
             .bind(host: spec.localHost, port: port)
+    }
+
+    /// Sets up a freshly accepted local connection from the child initializer: its early
+    /// input is held, and `start` runs once NIO has made it active, not before.
+    static func prepare(local: Channel, start: @escaping (Channel) -> Void) throws {
+        try local.pipeline.syncOperations.addHandlers(EarlyInputBuffer(), ActivationHook(start: start))
     }
 
     /// Finds a stream for a freshly accepted local connection and glues the two together.
@@ -105,8 +107,10 @@ public final class ForwardListener: Sendable {
             .whenComplete { result in
                 switch result {
                 case let .success(opened):
+                    // The user gave up while the stream was being opened.
                     guard local.isActive else {
                         opened.channel.close(promise: nil)
+                        local.close(promise: nil)
                         return
                     }
                     Relay.glue(local: local, stream: opened)

@@ -13,21 +13,30 @@ enum StreamProbe {
 
     static func exchange(port: Int, payload: [UInt8], group: EventLoopGroup, timeout: TimeAmount = .seconds(60)) async throws -> Result {
         let done = group.next().makePromise(of: Result.self)
+        let collector = Collector(done: done)
         let channel = try await ClientBootstrap(group: group)
             .connectTimeout(.seconds(5))
             .channelOption(.allowRemoteHalfClosure, value: true)
-            .channelInitializer { $0.pipeline.addHandler(Collector(done: done)) }
+            .channelInitializer { $0.pipeline.addHandler(collector) }
             .connect(host: "127.0.0.1", port: port)
             .get()
+        // The failure says how far the exchange got: a stall (bytes missing) and a lost EOF
+        // (all bytes back, no close) have different causes.
         let timer = channel.eventLoop.scheduleTask(in: timeout) {
-            done.fail(TestFailure("no EOF from port \(port) within \(timeout)"))
+            done.fail(TestFailure(
+                "no EOF from port \(port) (local port \(channel.localAddress?.port ?? -1)) within \(timeout): "
+                    + "received \(collector.receivedCount) of \(payload.count) bytes, "
+                    + "our write \(collector.writeState)"
+            ))
             channel.close(promise: nil)
         }
         defer { timer.cancel() }
         // A refused stream may close the connection before the payload is out: that is an
         // outcome to report, not a test error.
-        try? await channel.writeAndFlush(channel.allocator.buffer(bytes: payload))
+        let written = (try? await channel.writeAndFlush(channel.allocator.buffer(bytes: payload))) != nil
+        channel.eventLoop.execute { collector.writeState = written ? "completed" : "failed" }
         try? await channel.close(mode: .output)
+        channel.eventLoop.execute { collector.writeState += ", output shut" }
         return try await done.futureResult.get()
     }
 }
@@ -37,6 +46,8 @@ private final class Collector: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     private var received: [UInt8] = []
     private var sawError = false
+    var receivedCount: Int { received.count }
+    var writeState = "still pending"
     private let done: EventLoopPromise<StreamProbe.Result>
 
     init(done: EventLoopPromise<StreamProbe.Result>) { self.done = done }

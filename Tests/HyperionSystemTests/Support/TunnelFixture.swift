@@ -16,6 +16,7 @@ final class TunnelFixture: @unchecked Sendable {
     let serverKeyPath: String
     let adminKeyPath: String
     private var processes: [ChildProcess] = []
+    private var keepDirectory = false
 
     /// Registers a process started by the test itself, so teardown stops it too.
     func adopt(_ process: ChildProcess) { processes.append(process) }
@@ -156,15 +157,30 @@ final class TunnelFixture: @unchecked Sendable {
             await fixture.tearDown()
             return result
         } catch {
+            fixture.reportLogs()
             await fixture.tearDown()
             throw error
         }
     }
 
+    /// Shows the end of every process log, so a failure in CI says what the tunnel saw.
+    /// HYPERION_TEST_KEEP_LOGS=1 also keeps the whole directory for a closer look.
+    private func reportLogs(lines: Int = 40) {
+        for process in processes {
+            let tail = process.output.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+            print("--- last \(lines) lines of \(process.name) (\(process.logPath)):\n\(tail)")
+        }
+        if ProcessInfo.processInfo.environment["HYPERION_TEST_KEEP_LOGS"] == "1" { keepDirectory = true }
+    }
+
     /// Stops every process this fixture started and removes its directory.
     func tearDown() async {
         for process in processes.reversed() { await process.stop() }
-        try? FileManager.default.removeItem(atPath: directory)
+        if keepDirectory {
+            print("kept \(directory) (HYPERION_TEST_KEEP_LOGS=1)")
+        } else {
+            try? FileManager.default.removeItem(atPath: directory)
+        }
     }
 }
 
