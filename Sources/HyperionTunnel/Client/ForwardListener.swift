@@ -23,9 +23,10 @@ public struct ForwardSpec: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
-/// The listening sockets of one forward: one per event loop, sharing the port through
-/// SO_REUSEPORT, so each accepted connection lands on a loop that the kernel spreads
-/// evenly, and is served there.
+/// The listening sockets of one forward: one on each event loop that carries a connection
+/// to the forward's server, sharing the port through SO_REUSEPORT. The kernel spreads the
+/// accepted connections over those loops, and each is relayed over a tunnel connection on
+/// its own loop, with no thread hop (see `ServerPool`).
 public final class ForwardListener: Sendable {
     public let spec: ForwardSpec
     private let channels: [Channel]
@@ -41,7 +42,8 @@ public final class ForwardListener: Sendable {
     public static func start(
         _ spec: ForwardSpec, pool: ServerPool, group: EventLoopGroup, settings: TunnelClientSettings, logger: Logger
     ) -> EventLoopFuture<ForwardListener> {
-        let loops = Array(group.makeIterator())
+        let poolLoops = pool.slotLoops
+        let loops = poolLoops.isEmpty ? Array(group.makeIterator()) : poolLoops
         let first = loops[0]
         var logger = logger
         logger[metadataKey: "forward"] = "\(spec)"

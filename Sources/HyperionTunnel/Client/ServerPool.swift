@@ -5,9 +5,11 @@ import NIOCore
 /// The small, self-healing pool of tunnel connections to one server.
 ///
 /// Slot i lives on event loop (i + offset) mod N, so the connections to one server spread
-/// over all cores. A new stream goes to the least loaded live connection; among equally
-/// loaded ones, to one on the caller's loop (then the relay needs no thread hop). With none live, the caller
-/// waits, for a bounded time, for the first connection to come up.
+/// over all cores. A new stream goes to a live connection on the caller's loop, so the
+/// relay never hops threads (a hop costs a wake-up of the other thread on every read, in
+/// both directions), unless that one carries `crossLoopPenalty` more streams than another:
+/// locality first, balance within a bound. With none live, the caller waits, for a bounded
+/// time, for the first connection to come up.
 public final class ServerPool: Sendable {
     public let endpoint: TunnelEndpoint
     private let settings: TunnelClientSettings
@@ -139,12 +141,32 @@ public final class ServerPool: Sendable {
         ))
     }
 
-    /// The live session with the fewest open streams; among equals, one on `loop`.
+    /// How many more streams a connection on the caller's loop may carry than one elsewhere
+    /// before the elsewhere one is chosen.
+    static let crossLoopPenalty = 4
+
+    /// The live session to use from `loop` (see the type's comment).
     private static func leastLoaded(_ sessions: some Sequence<TunnelSession>, preferring loop: EventLoop) -> TunnelSession? {
-        sessions.filter(\.isActive).min { a, b in
-            let aRank = (a.openStreams, a.eventLoop === loop ? 0 : 1)
-            let bRank = (b.openStreams, b.eventLoop === loop ? 0 : 1)
+        let live = sessions.filter(\.isActive)
+        return preferredIndex(live.map { (openStreams: $0.openStreams, onCallersLoop: $0.eventLoop === loop) }).map { live[$0] }
+    }
+
+    /// The choice itself, on plain numbers: the lowest open streams, plus the penalty for
+    /// a connection on another loop; ties go to the caller's loop, then to the first.
+    static func preferredIndex(_ candidates: [(openStreams: Int, onCallersLoop: Bool)]) -> Int? {
+        candidates.indices.min { a, b in
+            let aRank = (candidates[a].openStreams + (candidates[a].onCallersLoop ? 0 : crossLoopPenalty), candidates[a].onCallersLoop ? 0 : 1)
+            let bRank = (candidates[b].openStreams + (candidates[b].onCallersLoop ? 0 : crossLoopPenalty), candidates[b].onCallersLoop ? 0 : 1)
             return aRank < bRank
         }
+    }
+
+    /// The loops this pool's connections live on, in slot order, without repeats.
+    public var slotLoops: [EventLoop] {
+        var loops: [EventLoop] = []
+        for slot in slots.withLockedValue({ $0 }) where !loops.contains(where: { $0 === slot.loop }) {
+            loops.append(slot.loop)
+        }
+        return loops
     }
 }

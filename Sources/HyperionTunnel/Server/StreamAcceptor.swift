@@ -67,11 +67,20 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
         context.fireUserInboundEventTriggered(event)
     }
 
+    /// Dials by address, not by name: `connect(host:)` would resolve "127.0.0.1" through
+    /// getaddrinfo on another thread, a thread hop that adds to every stream's opening.
     private func dial(port: UInt16, context: ChannelHandlerContext) {
+        let target: SocketAddress
+        do {
+            target = try SocketAddress(ipAddress: "127.0.0.1", port: Int(port))
+        } catch {
+            refuse(context: context, with: .unreachable)
+            return
+        }
         ClientBootstrap(group: context.eventLoop)
             .connectTimeout(dialTimeout)
             .relaySocketOptions()
-            .connect(host: "127.0.0.1", port: Int(port))
+            .connect(to: target)
             .assumeIsolated()
             .whenComplete { result in
                 switch result {
