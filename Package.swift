@@ -19,6 +19,9 @@ let package = Package(
     products: [
         .executable(name: "hyperion-server", targets: ["hyperion-server"]),
         .executable(name: "hyperion-client", targets: ["hyperion-client"]),
+        // For the microbenchmarks in Benchmarks/ (a package of its own); no other use.
+        .library(name: "HyperionCrypto", targets: ["HyperionCrypto"]),
+        .library(name: "HyperionWire", targets: ["HyperionWire"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),

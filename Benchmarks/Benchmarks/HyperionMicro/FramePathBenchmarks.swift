@@ -1,0 +1,51 @@
+import Benchmark
+
+/// Transport frames (PROTOCOL.md §4): seal with `TransportFrameAssembler`, cut with
+/// `TransportFrameParser`, open with `TransportFrameOpener`; a full 16 KiB frame for
+/// throughput and a 64-byte one for the per-frame cost that latency pays. "AEAD in place"
+/// is the floor under "Frame seal+open": `NoiseCipherState.sealInPlace`/`openInPlace` alone.
+func registerFramePathBenchmarks() {
+    for (label, size, scaling) in [("16 KiB", 16_384, BenchmarkScalingFactor.one), ("64 B", 64, .kilo)] {
+        let configuration = MicroConfiguration.make(scalingFactor: scaling, derivedMetric: MicroConfiguration.payloadRate)
+
+        Benchmark("Frame seal \(label)", configuration: configuration) { benchmark, path in
+            let clock = IterationClock()
+            for _ in benchmark.scaledIterations {
+                blackHole(try path.seal())
+            }
+            clock.stop(benchmark, payloadBytes: path.payloadSize * benchmark.scaledIterations.count)
+        } setup: {
+            try FramePath(payloadSize: size)
+        }
+
+        Benchmark("Frame open \(label)", configuration: configuration) { benchmark, path in
+            let clock = IterationClock()
+            for _ in benchmark.scaledIterations {
+                blackHole(try path.openFirstFrame())
+            }
+            clock.stop(benchmark, payloadBytes: path.payloadSize * benchmark.scaledIterations.count)
+        } setup: {
+            try FramePath(payloadSize: size)
+        }
+
+        Benchmark("Frame seal+open \(label)", configuration: configuration) { benchmark, path in
+            let clock = IterationClock()
+            for _ in benchmark.scaledIterations {
+                blackHole(try path.roundTrip())
+            }
+            clock.stop(benchmark, payloadBytes: path.payloadSize * benchmark.scaledIterations.count)
+        } setup: {
+            try FramePath(payloadSize: size)
+        }
+
+        Benchmark("AEAD in place seal+open \(label)", configuration: configuration) { benchmark, pair in
+            let clock = IterationClock()
+            for _ in benchmark.scaledIterations {
+                blackHole(try pair.sealThenOpen())
+            }
+            clock.stop(benchmark, payloadBytes: pair.payloadSize * benchmark.scaledIterations.count)
+        } setup: {
+            try CipherPair(payloadSize: size)
+        }
+    }
+}
