@@ -110,6 +110,30 @@ import Testing
         #expect(try assembler.takeSealed().readableBytes == 0, "nothing appended, nothing sealed")
     }
 
+    /// One output storage for the life of a connection: once the caller has released what
+    /// `takeSealed` returned (the socket wrote it), the next frames are built in the same
+    /// memory, with no allocation per flush.
+    @Test func outputStorageIsReusedOnceTheSealedBytesAreReleased() throws {
+        let (client, server) = try Self.transportPair()
+        var assembler = TransportFrameAssembler(cipher: client.sender, output: ByteBufferAllocator().buffer(capacity: 4096))
+        var opener = TransportFrameOpener(cipher: server.receiver)
+        let parser = TransportFrameParser()
+        func roundTrip(_ text: String) throws -> (UnsafeRawPointer?, String) {
+            var plaintext = ByteBuffer(string: text)
+            try assembler.append(&plaintext)
+            var sealed = try assembler.takeSealed()
+            let address = sealed.withUnsafeReadableBytes { UnsafeRawPointer($0.baseAddress) }
+            var opened = ByteBuffer()
+            while let ciphertext = try parser.nextCiphertext(from: &sealed) { try opener.open(ciphertext, into: &opened) }
+            return (address, String(buffer: opened))
+        }
+        let first = try roundTrip("ping")
+        let second = try roundTrip("pong")
+        #expect(first.1 == "ping" && second.1 == "pong")
+        #expect(first.0 == second.0, "the second flush was built in new memory")
+        #expect(assembler.bufferedByteCount == 0)
+    }
+
     @Test func tamperedOrReplayedFrameIsRefused() throws {
         let (client, server) = try Self.transportPair()
         var assembler = TransportFrameAssembler(cipher: client.sender, output: ByteBuffer())

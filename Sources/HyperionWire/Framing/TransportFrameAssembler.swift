@@ -27,6 +27,7 @@ public struct TransportFrameAssembler {
     public mutating func append(_ plaintext: inout ByteBuffer) throws {
         while plaintext.readableBytes > 0 {
             if openFrameStart == nil {
+                rewindIfEmpty()
                 openFrameStart = output.writerIndex
                 openFrameFill = 0
                 output.writeInteger(UInt16(0))  // the length, set when the frame is sealed
@@ -41,11 +42,20 @@ public struct TransportFrameAssembler {
 
     /// Seals the frame being filled, then hands over every sealed frame, leaving the
     /// assembler empty. The storage is reused once the returned buffer is released.
+    ///
+    /// The handed-over bytes are only marked as read here; the buffer is rewound when the
+    /// next frame starts. Rewinding now, while the caller still holds the bytes, would make
+    /// NIO allocate new storage on every flush.
     public mutating func takeSealed() throws -> ByteBuffer {
         try sealOpenFrame()
         let sealed = output
-        output.clear()
+        output.moveReaderIndex(to: output.writerIndex)
         return sealed
+    }
+
+    /// Rewinds an emptied buffer to its start, in the same storage when nobody else holds it.
+    private mutating func rewindIfEmpty() {
+        if output.readableBytes == 0, output.readerIndex > 0 { output.clear() }
     }
 
     private mutating func sealOpenFrame() throws {
