@@ -116,7 +116,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "hyperion-bench", dependencies: ["HyperionCrypto"]),
+        .executableTarget(
+            name: "hyperion-bench",
+            dependencies: [
+                "HyperionCrypto", "HyperionWire",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "HyperionCryptoTests",
             dependencies: ["HyperionCrypto"],

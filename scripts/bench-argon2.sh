@@ -2,7 +2,10 @@
 # Times Hyperion's Argon2id against the C reference implementation, side by side in one
 # run, with the v1 parameters (m = 19456 KiB, t = 2, p = 1, 32-byte tag).
 #
-#   scripts/bench-argon2.sh [ROUNDS] [RUNS_PER_ROUND]      (defaults 7 and 5)
+#   scripts/bench-argon2.sh [--bin DIR] [--json FILE] [ROUNDS] [RUNS_PER_ROUND]   (defaults 7 and 5)
+#
+# --bin DIR uses the release binaries already built there (scripts/bench passes it);
+# --json FILE also writes the summary as JSON (scripts/bench folds it into its table).
 #
 # Three contenders, interleaved round by round so machine load hits them alike:
 #   swift   hyperion-bench argon2 (release build), timed in-process
@@ -12,13 +15,25 @@
 # The requirement: swift median <= 1.5 x the median of the faster C contender.
 set -euo pipefail
 
+BIN="" JSON=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --bin) BIN=$2; shift 2 ;;
+        --json) JSON=$2; shift 2 ;;
+        *) break ;;
+    esac
+done
 ROUNDS=${1:-7}
 RUNS=${2:-5}
 cd "$(dirname "$0")/.."
 
-echo "== building hyperion-bench (release)"
-swift build -c release --product hyperion-bench 2>&1 | tail -n 1
-BENCH="$(swift build -c release --show-bin-path)/hyperion-bench"
+if [ -n "$BIN" ]; then
+    BENCH="$BIN/hyperion-bench"
+else
+    echo "== building hyperion-bench (release)"
+    swift build -c release --product hyperion-bench 2>&1 | tail -n 1
+    BENCH="$(swift build -c release --show-bin-path)/hyperion-bench"
+fi
 
 echo "== making sure the C reference is present"
 if ! command -v argon2 >/dev/null 2>&1; then
@@ -29,12 +44,12 @@ if ! python3 -c "import argon2.low_level" 2>/dev/null; then
     python3 -m pip install --quiet argon2-cffi
 fi
 
-exec python3 - "$BENCH" "$ROUNDS" "$RUNS" <<'PY'
-import os, shutil, statistics, subprocess, sys, time
+exec python3 - "$BENCH" "$ROUNDS" "$RUNS" "$JSON" <<'PY'
+import json, os, shutil, statistics, subprocess, sys, time
 import _argon2_cffi_bindings
 from argon2.low_level import Type, hash_secret_raw
 
-bench, rounds, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+bench, rounds, runs, json_file = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 password = b"correct horse battery staple"
 salt = b"change-me-shared-salt"
 T, M, P, LEN = 2, 19456, 1, 32
@@ -115,4 +130,9 @@ ratio = swift_med / faster
 print()
 print(f"faster C: {faster_name}, {faster:.2f} ms")
 print(f"ratio Swift / C = {ratio:.2f}  (limit 1.50)  {'PASS' if ratio <= 1.5 else 'MISS'}")
+if json_file:
+    with open(json_file, "w") as f:
+        json.dump({"swift_ms": round(swift_med, 3), "c_ms": round(faster, 3), "c": faster_name,
+                   "ratio": round(ratio, 3), "cffi_ms": round(cffi_med, 3), "cli_net_ms": round(cli_net, 3),
+                   "rounds": rounds, "runs_per_round": runs}, f, indent=2)
 PY

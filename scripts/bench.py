@@ -1,21 +1,33 @@
 #!/usr/bin/env python3
 """The benchmark driver behind scripts/bench (which builds the binaries first).
 
-Paths measured, interleaved round by round so machine load hits them alike:
+Groups (--only picks some; the default runs all):
+  throughput  iperf3 with 1 and 8 streams through each path below
+  latency     64-byte ping-pong p50/p99 through each path; for Hyperion, the time to open
+              a stream on a live tunnel (connect to the forward until the first echoed byte)
+  handshake   the server's CPU time per complete tunnel handshake (hyperion-bench
+              handshakes, a minimal v1 initiator, 2 concurrent connections) against the
+              cost of the 4 X25519 operations of the responder, measured in the same run
+  cold        cold connect, no knock: TCP connect + handshake + stream open + first echoed
+              byte (hyperion-bench cold), p50 and p99
+  streams     10,000 idle streams through one tunnel connection: RSS per stream of the
+              client and of the server (a fresh pair of processes, pool_size 1)
+  argon2      scripts/bench-argon2.sh: our Argon2id against the C reference
+
+Paths of throughput and latency, interleaved round by round so machine load hits them alike:
   raw        straight to the service on loopback: the ceiling
   hyperion   through hyperion-client -L and hyperion-server
   ssh        through ssh -L to a private sshd, default cipher (chacha20-poly1305)
   ssh-aes    the same with -c aes128-gcm@openssh.com
-
-Figures: iperf3 throughput with 1 and 8 streams; 64-byte ping-pong latency p50 and p99
-(samples merged over all rounds); for Hyperion, the time to open a stream on a live
-tunnel (connect to the forward until the first echoed byte).
+Handshake and cold run once per round too, after the paths; streams and argon2 once.
 """
 import argparse
 import base64
 import json
+import math
 import os
 import platform
+import resource
 import shutil
 import signal
 import socket
@@ -26,6 +38,8 @@ import tempfile
 import time
 
 PATHS = ["raw", "hyperion", "ssh", "ssh-aes"]
+GROUPS = ["throughput", "latency", "handshake", "cold", "streams", "argon2"]
+SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 
 
 def log(text):
@@ -63,15 +77,26 @@ class Processes:
         self.children.append((name, child))
         return child
 
-    def stop_all(self):
-        for _, child in reversed(self.children):
+    def stop(self, *children):
+        for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
-        for _, child in reversed(self.children):
+        for child in children:
             try:
-                child.wait(timeout=5)
+                child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+                child.wait()
+
+    def stop_all(self):
+        self.stop(*[child for _, child in reversed(self.children)])
+
+    def log_tail(self, name, lines=3):
+        try:
+            with open(os.path.join(self.directory, f"{name}.log"), errors="replace") as f:
+                return " | ".join(line.strip() for line in f.readlines()[-lines:])
+        except OSError:
+            return ""
 
 
 def run(argv, timeout):
@@ -81,27 +106,100 @@ def run(argv, timeout):
     return result.stdout
 
 
+def key_values(text):
+    """The `name=value` fields of a hyperion-bench summary line."""
+    return dict(field.split("=", 1) for field in text.split() if "=" in field)
+
+
+def cpu_seconds(pid):
+    """(utime, stime) of the whole process (all threads), from /proc/PID/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / ticks, int(fields[12]) / ticks
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+def open_fds(pid):
+    return len(os.listdir(f"/proc/{pid}/fd"))
+
+
+def raise_open_file_limit(wanted=65536):
+    """10,000 streams need about 10,000 descriptors in this process, the client, the server and
+    the echo service each; children inherit the limit. Root may raise the hard limit too."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, wanted), max(hard, wanted)))
+    except (ValueError, OSError):
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)
+
+
+def echo_one_byte(port, timeout=15):
+    """A new connection, one byte out, its echo back; the socket stays open."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    try:
+        s.sendall(b"x")
+        if s.recv(1) != b"x":
+            raise OSError("the connection closed before the byte came back")
+    except BaseException:
+        s.close()
+        raise
+    return s
+
+
 class Bench:
     def __init__(self, args):
         self.args = args
-        self.bin = args.bin
+        self.groups = args.groups
+        self.bin = os.path.abspath(args.bin)
         self.dir = tempfile.mkdtemp(prefix="hyperion-bench.")
         self.procs = Processes(self.dir)
         self.ports = {}  # path -> {"iperf": port, "echo": port}
+        # One throwaway PSK for every tunnel of the run: the server and client read it from the
+        # environment (as their config says), hyperion-bench from a 0600 file. Never in argv.
+        psk = base64.b64encode(os.urandom(32)).decode()
+        self.env = dict(os.environ, HYPERION_BENCH_PSK=psk)
+        self.psk_file = f"{self.dir}/psk"
+        with os.fdopen(os.open(self.psk_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w") as f:
+            f.write(psk + "\n")
+        self.server_pub = run([f"{self.bin}/hyperion-server", "keygen", "--out", f"{self.dir}/server.key"], 30).strip()
+        self.admin_pub = run([f"{self.bin}/hyperion-client", "keygen", "--out", f"{self.dir}/admin.key"], 30).strip()
+
+    def wants(self, *groups):
+        return any(g in self.groups for g in groups)
 
     # -- set-up ---------------------------------------------------------------------
 
     def setup(self):
-        iperf_port, ssh_port = free_port(), free_port()
-        self.procs.start("iperf3", ["iperf3", "-s", "-p", str(iperf_port)])
-        echo = self.procs.start("echo", [f"{self.bin}/hyperion-bench", "echo"], stdout=subprocess.PIPE)
-        echo_port = int(echo.stdout.readline())
-        wait_listening(iperf_port, "iperf3")
-        self.ports["raw"] = {"iperf": iperf_port, "echo": echo_port}
-        self.start_sshd(ssh_port)
-        self.start_hyperion(iperf_port, echo_port)
-        self.start_ssh_forward("ssh", ssh_port, iperf_port, echo_port, [])
-        self.start_ssh_forward("ssh-aes", ssh_port, iperf_port, echo_port, ["-c", "aes128-gcm@openssh.com"])
+        paths = self.wants("throughput", "latency")
+        iperf_port = echo_port = None
+        if self.wants("throughput"):
+            iperf_port = free_port()
+            self.procs.start("iperf3", ["iperf3", "-s", "-p", str(iperf_port)])
+            wait_listening(iperf_port, "iperf3")
+        if self.wants("latency", "cold"):
+            echo = self.procs.start("echo", [f"{self.bin}/hyperion-bench", "echo"], stdout=subprocess.PIPE)
+            echo_port = int(echo.stdout.readline())
+        self.echo_port = echo_port
+        if paths:
+            self.ports["raw"] = {"iperf": iperf_port, "echo": echo_port}
+        if self.wants("throughput", "latency", "handshake", "cold"):
+            targets = {k: v for k, v in (("iperf", iperf_port), ("echo", echo_port)) if v}
+            self.tunnel = self.start_hyperion("hyperion", targets)
+            self.ports["hyperion"] = self.tunnel["forwards"]
+        if paths:
+            ssh_port = free_port()
+            self.start_sshd(ssh_port)
+            self.start_ssh_forward("ssh", ssh_port, iperf_port, echo_port, [])
+            self.start_ssh_forward("ssh-aes", ssh_port, iperf_port, echo_port, ["-c", "aes128-gcm@openssh.com"])
 
     def start_sshd(self, port):
         d = self.dir
@@ -127,35 +225,38 @@ UsePAM no
         self.ssh_port = port
 
     def start_ssh_forward(self, path, ssh_port, iperf_port, echo_port, extra):
-        local_iperf, local_echo = free_port(), free_port()
+        forwards, argv = {}, []
+        for label, target in (("iperf", iperf_port), ("echo", echo_port)):
+            if target:
+                forwards[label] = free_port()
+                argv += ["-L", f"{forwards[label]}:127.0.0.1:{target}"]
         user = os.environ.get("USER") or "root"
         self.procs.start(path, ["ssh", "-N", "-p", str(ssh_port), "-i", f"{self.dir}/user_key",
                                 "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                                 "-o", "BatchMode=yes", "-o", "ExitOnForwardFailure=yes", "-o", "LogLevel=ERROR",
-                                *extra,
-                                "-L", f"{local_iperf}:127.0.0.1:{iperf_port}", "-L", f"{local_echo}:127.0.0.1:{echo_port}",
-                                f"{user}@127.0.0.1"])
-        wait_listening(local_iperf, f"ssh -L ({path})")
-        wait_listening(local_echo, f"ssh -L ({path})")
-        self.ports[path] = {"iperf": local_iperf, "echo": local_echo}
+                                *extra, *argv, f"{user}@127.0.0.1"])
+        for port in forwards.values():
+            wait_listening(port, f"ssh -L ({path})")
+        self.ports[path] = forwards
 
-    def start_hyperion(self, iperf_port, echo_port):
+    def start_hyperion(self, name, targets, server_limits="", pool_size=None):
+        """A hyperion-server and a hyperion-client with one forward per target port.
+        Returns the processes, the tunnel port and the local forward port of each target."""
         d, b = self.dir, self.bin
-        server_pub = run([f"{b}/hyperion-server", "keygen", "--out", f"{d}/server.key"], 30).strip()
-        admin_pub = run([f"{b}/hyperion-client", "keygen", "--out", f"{d}/admin.key"], 30).strip()
-        tunnel_port, local_iperf, local_echo = free_port(), free_port(), free_port()
-        with open(f"{d}/server.toml", "w") as f:
+        tunnel_port = free_port()
+        forwards = {label: free_port() for label in targets}
+        with open(f"{d}/{name}-server.toml", "w") as f:
             f.write(f"""listen = "127.0.0.1:{tunnel_port}"
 [key]
 source = "env"
 env_var = "HYPERION_BENCH_PSK"
 [identity]
 static_key_file = "server.key"
-admin_pubkeys = ["{admin_pub}"]
+admin_pubkeys = ["{self.admin_pub}"]
 [egress]
-allow = [{iperf_port}, {echo_port}]
-""")
-        with open(f"{d}/client.toml", "w") as f:
+allow = [{", ".join(str(p) for p in targets.values())}]
+{server_limits}""")
+        with open(f"{d}/{name}-client.toml", "w") as f:
             f.write(f"""admin_static_key_file = "admin.key"
 [key]
 source = "env"
@@ -163,23 +264,24 @@ env_var = "HYPERION_BENCH_PSK"
 [[server]]
 name = "bench"
 addr = "127.0.0.1:{tunnel_port}"
-server_pubkey = "{server_pub}"
-[[forward]]
-local = "127.0.0.1:{local_iperf}"
-server = "bench"
-remote_port = {iperf_port}
-[[forward]]
-local = "127.0.0.1:{local_echo}"
-server = "bench"
-remote_port = {echo_port}
+server_pubkey = "{self.server_pub}"
+{f"pool_size = {pool_size}" if pool_size else ""}
 """)
-        # A throwaway PSK, passed the way the config names: through the environment.
-        env = dict(os.environ, HYPERION_BENCH_PSK=base64.b64encode(os.urandom(32)).decode())
-        self.procs.start("hyperion-server", [f"{b}/hyperion-server", "run", "--config", f"{d}/server.toml"], env=env)
-        wait_listening(tunnel_port, "hyperion-server")
-        self.procs.start("hyperion-client", [f"{b}/hyperion-client", "run", "--config", f"{d}/client.toml"], env=env)
-        wait_listening(local_iperf, "hyperion-client")
-        self.ports["hyperion"] = {"iperf": local_iperf, "echo": local_echo}
+            for label, target in targets.items():
+                f.write(f"""[[forward]]
+local = "127.0.0.1:{forwards[label]}"
+server = "bench"
+remote_port = {target}
+""")
+        server = self.procs.start(f"{name}-server", [f"{b}/hyperion-server", "run", "--config", f"{d}/{name}-server.toml"], env=self.env)
+        wait_listening(tunnel_port, f"hyperion-server ({name})")
+        client = self.procs.start(f"{name}-client", [f"{b}/hyperion-client", "run", "--config", f"{d}/{name}-client.toml"], env=self.env)
+        for port in forwards.values():
+            wait_listening(port, f"hyperion-client ({name})")
+        return {"server": server, "client": client, "port": tunnel_port, "forwards": forwards}
+
+    def initiator_keys(self):
+        return ["--admin-key", f"{self.dir}/admin.key", "--server-pubkey", self.server_pub, "--psk-file", self.psk_file]
 
     # -- measurements ---------------------------------------------------------------
 
@@ -209,21 +311,138 @@ remote_port = {echo_port}
         out = run([f"{self.bin}/hyperion-bench", "open", "--port", str(port), "--count", "300"], timeout=120)
         return [float(x) for x in out.split()]
 
+    def x25519(self):
+        return key_values(run([f"{self.bin}/hyperion-bench", "x25519"], timeout=120))
+
+    def handshake_round(self):
+        """Server CPU around a batch of complete handshakes, with the X25519 yardstick
+        measured just before and just after, in this same run."""
+        before_x = self.x25519()
+        server = self.tunnel["server"]
+        cpu_before = cpu_seconds(server.pid)
+        load = key_values(run([f"{self.bin}/hyperion-bench", "handshakes", "--port", str(self.tunnel["port"]),
+                               "--count", str(self.args.handshakes), "--concurrency", str(self.args.handshake_concurrency),
+                               *self.initiator_keys()], timeout=300))
+        time.sleep(0.3)  # the last connections' teardown on the server
+        cpu_after = cpu_seconds(server.pid)
+        after_x = self.x25519()
+        count = int(load["handshakes"])
+        user, system = ((after - before) * 1e6 / count for before, after in zip(cpu_before, cpu_after))
+        result = {"handshakes": count, "server_cpu_us": user + system,
+                  "server_user_us": user, "server_system_us": system,
+                  "per_second": float(load["per_second"]), "wall_p50_us": float(load["p50_us"]),
+                  "x25519_dh_us": [float(before_x["dh_us"]), float(after_x["dh_us"])],
+                  "x25519_keygen_us": [float(before_x["keygen_us"]), float(after_x["keygen_us"])],
+                  "hyperion_dh_us": [float(before_x["hyperion_dh_us"]), float(after_x["hyperion_dh_us"])]}
+        log(f"   handshakes: {result['server_cpu_us']:.0f} us server CPU each ({user:.0f} user, {system:.0f} system), "
+            f"{result['per_second']:.0f}/s; "
+            f"X25519 {result['x25519_dh_us'][0]:.1f}/{result['x25519_dh_us'][1]:.1f} us per DH")
+        return result
+
+    def cold_round(self, count):
+        out = run([f"{self.bin}/hyperion-bench", "cold", "--port", str(self.tunnel["port"]), "--target", str(self.echo_port),
+                   "--count", str(count), "--warmup", "3", *self.initiator_keys()], timeout=300)
+        samples = [float(x) for x in out.split()]
+        log(f"   cold connect: p50 {percentile(samples, 0.5) / 1000:.2f} ms over {len(samples)}")
+        return samples
+
+    def idle_streams(self):
+        """Opens up to --streams connections through a fresh tunnel (pool_size --stream-pool),
+        each checked with one echoed byte, and reads the RSS of both ends before and after."""
+        args = self.args
+        log(f"== idle streams: up to {args.streams} through {args.stream_pool} tunnel connection(s)")
+        limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        if limit < args.streams + 100:
+            log(f"   warning: RLIMIT_NOFILE is {limit}; this process, the client, the server and the echo service "
+                f"each need about {args.streams} descriptors")
+        echo = self.procs.start("idle-echo", [sys.executable, f"{SCRIPTS}/bench-idle-echo.py"], stdout=subprocess.PIPE)
+        echo_port = int(echo.stdout.readline())
+        # 512 is the most max_streams_per_connection accepts (ServerLimitsParser).
+        pair = self.start_hyperion("streams", {"echo": echo_port}, pool_size=args.stream_pool,
+                                   server_limits="[limits]\nmax_streams_per_connection = 512\nmax_connections = 1024\n")
+        client, server, forward = pair["client"], pair["server"], pair["forwards"]["echo"]
+        sockets, failure = [], None
+        try:
+            for _ in range(3):  # the tunnel is up and the first-use allocations are done
+                echo_one_byte(forward).close()
+            time.sleep(1.0)
+            before = {"client": rss_kib(client.pid), "server": rss_kib(server.pid)}
+            fds_before = {"client": open_fds(client.pid), "server": open_fds(server.pid)}
+            started = time.monotonic()
+            while len(sockets) < args.streams:
+                if time.monotonic() - started > args.streams_timeout:
+                    failure = f"gave up after {args.streams_timeout} s"
+                    break
+                try:
+                    sockets.append(echo_one_byte(forward))
+                except OSError as error:
+                    time.sleep(0.3)  # let the client log why
+                    why = self.procs.log_tail("streams-client", 1).split("] ", 1)[-1] or "-"
+                    failure = f"stream {len(sockets) + 1} failed ({error}); the client said: {why}"
+                    break
+                if len(sockets) % 2000 == 0:
+                    log(f"   {len(sockets)} streams open")
+            open_seconds = time.monotonic() - started
+            time.sleep(1.0)
+            after = {"client": rss_kib(client.pid), "server": rss_kib(server.pid)}
+            fds_after = {"client": open_fds(client.pid), "server": open_fds(server.pid)}
+        finally:
+            for s in sockets:
+                s.close()
+        time.sleep(2.0)
+        after_close = {"client": rss_kib(client.pid), "server": rss_kib(server.pid)}
+        self.procs.stop(client, server, echo)
+        opened = len(sockets)
+        result = {"wanted": args.streams, "opened": opened, "tunnel_connections": args.stream_pool,
+                  "seconds_to_open": round(open_seconds, 2), "failure": failure,
+                  "rss_kib_before": before, "rss_kib_after": after, "rss_kib_after_close": after_close,
+                  "fds_before": fds_before, "fds_after": fds_after,
+                  "kib_per_stream": {k: (after[k] - before[k]) / opened if opened else None for k in before}}
+        log(f"   {opened} streams open in {open_seconds:.1f} s; RSS client {before['client']} -> {after['client']} KiB, "
+            f"server {before['server']} -> {after['server']} KiB" + (f"; stopped: {failure}" if failure else ""))
+        return result
+
+    def argon2(self):
+        log("== argon2: scripts/bench-argon2.sh")
+        out_file = f"{self.dir}/argon2.json"
+        result = subprocess.run([f"{SCRIPTS}/bench-argon2.sh", "--bin", self.bin, "--json", out_file],
+                                capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            return {"error": (result.stderr.strip() or result.stdout.strip()).splitlines()[-1:]}
+        for line in result.stdout.splitlines():
+            if line.startswith("round "):
+                log(f"   {line}")
+        with open(out_file) as f:
+            return json.load(f)
+
     def measure(self):
         results = {p: {"1": [], "8": [], "lat": []} for p in PATHS}
-        opens = []
+        measured = {"paths": results, "opens": [], "handshake": [], "cold": []}
+        paths = self.wants("throughput", "latency")
+        cold_per_round = math.ceil(self.args.cold / self.args.rounds)
         for round_index in range(self.args.rounds):
             # Rotate the order so no path always runs first (or right after another).
             order = PATHS[round_index % len(PATHS):] + PATHS[:round_index % len(PATHS)]
-            log(f"== round {round_index + 1}/{self.args.rounds}: {' '.join(order)}")
-            for path in order:
+            log(f"== round {round_index + 1}/{self.args.rounds}" + (f": {' '.join(order)}" if paths else ""))
+            for path in order if paths else []:
                 port = self.ports[path]
-                results[path]["1"].append(self.iperf(port["iperf"], 1))
-                results[path]["8"].append(self.iperf(port["iperf"], 8))
-                results[path]["lat"] += self.pingpong(port["echo"])
-                log(f"   {path:9} 1 stream {results[path]['1'][-1]:6.2f} Gbit/s   8 streams {results[path]['8'][-1]:6.2f} Gbit/s")
-            opens += self.open_latency(self.ports["hyperion"]["echo"])
-        return results, opens
+                if self.wants("throughput"):
+                    results[path]["1"].append(self.iperf(port["iperf"], 1))
+                    results[path]["8"].append(self.iperf(port["iperf"], 8))
+                    log(f"   {path:9} 1 stream {results[path]['1'][-1]:6.2f} Gbit/s   8 streams {results[path]['8'][-1]:6.2f} Gbit/s")
+                if self.wants("latency"):
+                    results[path]["lat"] += self.pingpong(port["echo"])
+            if self.wants("latency"):
+                measured["opens"] += self.open_latency(self.ports["hyperion"]["echo"])
+            if self.wants("handshake"):
+                measured["handshake"].append(self.handshake_round())
+            if self.wants("cold"):
+                measured["cold"] += self.cold_round(cold_per_round)
+        if self.wants("streams"):
+            measured["streams"] = self.idle_streams()
+        if self.wants("argon2"):
+            measured["argon2"] = self.argon2()
+        return measured
 
 
 def percentile(samples, q):
@@ -231,10 +450,8 @@ def percentile(samples, q):
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def report(results, opens, args):
+def report(measured, args, environment):
     rows = []
-    med = {p: {k: statistics.median(results[p][k]) for k in ("1", "8")} for p in PATHS}
-    lat = {p: (percentile(results[p]["lat"], 0.5), percentile(results[p]["lat"], 0.99)) for p in PATHS}
 
     def goal(name, value, unit, reference, ratio, target, better):
         ok = ratio >= target if better == "higher" else ratio <= target
@@ -242,53 +459,149 @@ def report(results, opens, args):
                      "ratio": round(ratio, 3), "target": f"{'>=' if better == 'higher' else '<='} {target}",
                      "result": "pass" if ok else "miss"})
 
-    goal("1 stream vs ssh (chacha20)", med["hyperion"]["1"], "Gbit/s", f"{med['ssh']['1']:.2f} Gbit/s",
-         med["hyperion"]["1"] / med["ssh"]["1"], 1.5, "higher")
-    goal("1 stream vs ssh aes128-gcm", med["hyperion"]["1"], "Gbit/s", f"{med['ssh-aes']['1']:.2f} Gbit/s",
-         med["hyperion"]["1"] / med["ssh-aes"]["1"], 1.0, "higher")
-    goal("8 streams vs ssh (chacha20)", med["hyperion"]["8"], "Gbit/s", f"{med['ssh']['8']:.2f} Gbit/s",
-         med["hyperion"]["8"] / med["ssh"]["8"], 2.0, "higher")
-    goal("64 B ping-pong p50 vs ssh", lat["hyperion"][0], "us", f"{lat['ssh'][0]:.1f} us",
-         lat["hyperion"][0] / lat["ssh"][0], 0.8, "lower")
-    goal("64 B ping-pong p99 vs ssh", lat["hyperion"][1], "us", f"{lat['ssh'][1]:.1f} us",
-         lat["hyperion"][1] / lat["ssh"][1], 1.0, "lower")
-    open_p50 = percentile(opens, 0.5)
-    goal("stream open on a live tunnel, p50", open_p50, "us", "300 us", open_p50 / 300.0, 1.0, "lower")
+    def info(name, value, unit, reference=""):
+        rows.append({"goal": name, "value": round(value, 3) if value is not None else None, "unit": unit,
+                     "reference": reference, "ratio": None, "target": None, "result": "info"})
 
-    figures = {p: {"gbit_1": round(med[p]["1"], 3), "gbit_8": round(med[p]["8"], 3),
-                   "p50_us": round(lat[p][0], 1), "p99_us": round(lat[p][1], 1)} for p in PATHS}
+    def failed(name, reason):
+        rows.append({"goal": name, "value": None, "unit": "", "reference": reason, "ratio": None, "target": None,
+                     "result": "error"})
+
+    results, figures = measured["paths"], {}
+    if "throughput" in args.groups:
+        med = {p: {k: statistics.median(results[p][k]) for k in ("1", "8")} for p in PATHS}
+        goal("1 stream vs ssh (chacha20)", med["hyperion"]["1"], "Gbit/s", f"{med['ssh']['1']:.2f} Gbit/s",
+             med["hyperion"]["1"] / med["ssh"]["1"], 1.5, "higher")
+        goal("1 stream vs ssh aes128-gcm", med["hyperion"]["1"], "Gbit/s", f"{med['ssh-aes']['1']:.2f} Gbit/s",
+             med["hyperion"]["1"] / med["ssh-aes"]["1"], 1.0, "higher")
+        goal("8 streams vs ssh (chacha20)", med["hyperion"]["8"], "Gbit/s", f"{med['ssh']['8']:.2f} Gbit/s",
+             med["hyperion"]["8"] / med["ssh"]["8"], 2.0, "higher")
+        for p in PATHS:
+            figures.setdefault(p, {}).update({"gbit_1": round(med[p]["1"], 3), "gbit_8": round(med[p]["8"], 3)})
+    if "latency" in args.groups:
+        lat = {p: (percentile(results[p]["lat"], 0.5), percentile(results[p]["lat"], 0.99)) for p in PATHS}
+        goal("64 B ping-pong p50 vs ssh", lat["hyperion"][0], "us", f"{lat['ssh'][0]:.1f} us",
+             lat["hyperion"][0] / lat["ssh"][0], 0.8, "lower")
+        goal("64 B ping-pong p99 vs ssh", lat["hyperion"][1], "us", f"{lat['ssh'][1]:.1f} us",
+             lat["hyperion"][1] / lat["ssh"][1], 1.0, "lower")
+        open_p50 = percentile(measured["opens"], 0.5)
+        goal("stream open on a live tunnel, p50", open_p50, "us", "300 us", open_p50 / 300.0, 1.0, "lower")
+        for p in PATHS:
+            figures.setdefault(p, {}).update({"p50_us": round(lat[p][0], 1), "p99_us": round(lat[p][1], 1)})
+
+    details = {}
+    if measured["handshake"]:
+        rounds = measured["handshake"]
+        cpu = statistics.median(r["server_cpu_us"] for r in rounds)
+        dh = statistics.median(x for r in rounds for x in r["x25519_dh_us"])
+        keygen = statistics.median(x for r in rounds for x in r["x25519_keygen_us"])
+        hyperion_dh = statistics.median(x for r in rounds for x in r["hyperion_dh_us"])
+        rate = statistics.median(r["per_second"] for r in rounds)
+        system = statistics.median(r["server_system_us"] for r in rounds)
+        goal("server CPU per handshake vs 4 X25519", cpu, "us", f"{4 * dh:.0f} us", cpu / (4 * dh), 1.5, "lower")
+        info("  of which in the kernel (stime)", system, "us")
+        info("  X25519 per DH (swift-crypto)", dh, "us", f"keygen {keygen:.1f} us")
+        info(f"  handshakes/s, {args.handshake_concurrency} concurrent", rate, "/s")
+        details["handshake"] = {"server_cpu_us_per_handshake": round(cpu, 1), "server_system_us_per_handshake": round(system, 1),
+                                "x25519_dh_us": round(dh, 2),
+                                "x25519_keygen_us": round(keygen, 2), "hyperion_dh_us": round(hyperion_dh, 2),
+                                "four_x25519_us": round(4 * dh, 1), "handshakes_per_second": round(rate, 1),
+                                "concurrency": args.handshake_concurrency, "rounds": rounds}
+    if measured["cold"]:
+        samples = measured["cold"]
+        p50, p99 = percentile(samples, 0.5) / 1000, percentile(samples, 0.99) / 1000
+        goal("cold connect p50 (no knock)", p50, "ms", "5 ms", p50 / 5.0, 1.0, "lower")
+        info("  cold connect p99", p99, "ms")
+        details["cold"] = {"tries": len(samples), "p50_ms": round(p50, 3), "p99_ms": round(p99, 3)}
+    if "streams" in measured:
+        s = measured["streams"]
+        where = "one tunnel" if s["tunnel_connections"] == 1 else f"{s['tunnel_connections']} tunnel conns"
+        goal(f"idle streams through {where}", s["opened"], "", str(s["wanted"]), s["opened"] / s["wanted"], 1.0, "higher")
+        for side in ("client", "server"):
+            per = s["kib_per_stream"][side]
+            if per is None:
+                failed(f"RSS per idle stream, {side}", "no stream opened")
+            else:
+                goal(f"RSS per idle stream, {side}", per, "KiB", f"32 KiB @{s['opened']}", per / 32.0, 1.0, "lower")
+        details["streams"] = s
+    if "argon2" in measured:
+        a = measured["argon2"]
+        if "error" in a:
+            failed("Argon2id vs the C reference", " ".join(a["error"])[:60])
+        else:
+            goal("Argon2id vs the C reference", a["swift_ms"], "ms", f"{a['c_ms']:.1f} ms", a["ratio"], 1.5, "lower")
+        details["argon2"] = a
+
+    if figures:
+        print()
+        print(f"{'path':10} {'1 stream':>12} {'8 streams':>12} {'p50':>10} {'p99':>10}")
+        for p in PATHS:
+            f = figures[p]
+            cells = [f"{f['gbit_1']:>7.2f} Gb/s" if "gbit_1" in f else f"{'-':>12}",
+                     f"{f['gbit_8']:>7.2f} Gb/s" if "gbit_8" in f else f"{'-':>12}",
+                     f"{f['p50_us']:>7.1f} us" if "p50_us" in f else f"{'-':>10}",
+                     f"{f['p99_us']:>7.1f} us" if "p99_us" in f else f"{'-':>10}"]
+            print(f"{p:10} {' '.join(cells)}")
     print()
-    print(f"{'path':10} {'1 stream':>12} {'8 streams':>12} {'p50':>10} {'p99':>10}")
-    for p in PATHS:
-        f = figures[p]
-        print(f"{p:10} {f['gbit_1']:>7.2f} Gb/s {f['gbit_8']:>7.2f} Gb/s {f['p50_us']:>7.1f} us {f['p99_us']:>7.1f} us")
-    print()
-    print(f"{'goal':36} {'value':>14} {'reference':>14} {'ratio':>7} {'target':>8}  result")
+    print(f"{'goal':40} {'value':>16} {'reference':>16} {'ratio':>7} {'target':>8}  result")
     for r in rows:
-        print(f"{r['goal']:36} {r['value']:>9} {r['unit']:<4} {r['reference']:>14} {r['ratio']:>7.2f} {r['target']:>8}  {r['result']}")
-    return {"machine": {"cpus": os.cpu_count(), "kernel": platform.release(), "processor": platform.processor()},
-            "settings": {"rounds": args.rounds, "seconds": args.seconds, "pings_per_round": args.pings},
-            "paths": figures, "goals": rows}
+        value = "-" if r["value"] is None else f"{r['value']:.0f}" if abs(r["value"]) >= 1000 else f"{r['value']:.4g}"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        print(f"{r['goal']:40} {value:>11} {r['unit']:<4} {r['reference']:>16} {ratio:>7} {r['target'] or '':>8}  {r['result']}")
+    if "streams" in measured and measured["streams"]["failure"]:
+        print(f"\nstreams: {measured['streams']['failure']}")
+    return {"machine": {"cpus": os.cpu_count(), "kernel": platform.release(), "processor": platform.processor(),
+                        **environment},
+            "settings": {"groups": args.groups, "rounds": args.rounds, "seconds": args.seconds,
+                         "pings_per_round": args.pings, "handshakes_per_round": args.handshakes,
+                         "handshake_concurrency": args.handshake_concurrency, "cold_tries": args.cold,
+                         "streams": args.streams, "stream_pool": args.stream_pool},
+            "paths": figures, "goals": rows, **details}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--bin", required=True, help="directory of the release binaries")
+    parser.add_argument("--only", default=",".join(GROUPS), metavar="GROUPS",
+                        help=f"comma-separated groups to run (default all: {','.join(GROUPS)})")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--seconds", type=int, default=5, help="seconds per iperf3 run (default 5)")
     parser.add_argument("--pings", type=int, default=5000, help="ping-pong round trips per path per round")
+    parser.add_argument("--handshakes", type=int, default=1500, help="handshakes per round (default 1500)")
+    parser.add_argument("--handshake-concurrency", type=int, default=2, help="concurrent handshakes (default 2)")
+    parser.add_argument("--cold", type=int, default=300, help="cold connects in all, spread over the rounds (default 300)")
+    parser.add_argument("--streams", type=int, default=10000, help="idle streams to open (default 10000)")
+    parser.add_argument("--stream-pool", type=int, default=1, help="tunnel connections for them (pool_size, default 1)")
+    parser.add_argument("--streams-timeout", type=int, default=120, help="give up opening streams after this many seconds")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
+    args.groups = [g.strip() for g in args.only.split(",") if g.strip()]
+    unknown = [g for g in args.groups if g not in GROUPS]
+    if unknown or not args.groups:
+        parser.error(f"--only takes a comma-separated list of {', '.join(GROUPS)}")
     if not (1 <= args.rounds <= 50 and 1 <= args.seconds <= 120 and 100 <= args.pings <= 1_000_000):
         parser.error("--rounds 1..50, --seconds 1..120, --pings 100..1000000")
-    for tool in ("iperf3", "ssh", "ssh-keygen"):
+    if not (1 <= args.handshakes <= 1_000_000 and 1 <= args.handshake_concurrency <= 64 and 1 <= args.cold <= 100_000
+            and 1 <= args.streams <= 60_000 and 1 <= args.stream_pool <= 16 and 1 <= args.streams_timeout <= 3600):
+        parser.error("--handshakes 1..1000000, --handshake-concurrency 1..64, --cold 1..100000, --streams 1..60000, "
+                     "--stream-pool 1..16, --streams-timeout 1..3600")
+    needed = (["iperf3"] if "throughput" in args.groups else []) + \
+             (["ssh", "ssh-keygen"] if {"throughput", "latency"} & set(args.groups) else [])
+    for tool in needed:
         if not shutil.which(tool):
             raise SystemExit(f"bench: {tool} is missing; run scripts/install-deps bench as root")
+    limit = raise_open_file_limit()
+    environment = {"open_file_limit": limit[0], "load_average_start": [round(x, 2) for x in os.getloadavg()]}
+    started = time.monotonic()
     bench = Bench(args)
     try:
         bench.setup()
-        results, opens = bench.measure()
-        table = report(results, opens, args)
+        measured = bench.measure()
+        environment["load_average_end"] = [round(x, 2) for x in os.getloadavg()]
+        environment["run_seconds"] = round(time.monotonic() - started)
+        table = report(measured, args, environment)
+        print(f"\nload average {environment['load_average_start']} -> {environment['load_average_end']}, "
+              f"{environment['run_seconds']} s, RLIMIT_NOFILE {limit[0]}")
         if args.json:
             with open(args.json, "w") as f:
                 json.dump(table, f, indent=2)

@@ -41,6 +41,6 @@ func runOpenLatency(port: UInt16, count: Int, warmup: Int) throws {
 
 func nowMicroseconds() -> Double { nowMilliseconds() * 1000 }
 
-private func printSamples(_ samples: [Double]) {
+func printSamples(_ samples: [Double]) {
     print(samples.map { format3($0) }.joined(separator: " "))
 }

@@ -7,6 +7,13 @@
 //                                           round trips on one connection, in µs
 //   hyperion-bench open --port P [--count N] [--warmup W]
 //                                           connect + 1-byte echo per connection, in µs
+//   hyperion-bench x25519 [--runs N] [--batches B]
+//                                           µs per X25519 operation, in this process
+//   hyperion-bench handshakes --port P KEYS [--count N] [--concurrency C]
+//                                           complete tunnel handshakes as a v1 client
+//   hyperion-bench cold --port P --target T KEYS [--count N] [--warmup W]
+//                                           connect + handshake + stream + 1-byte echo, in µs
+// KEYS: --admin-key FILE --server-pubkey BASE64 --psk-file FILE (secrets only in files).
 import HyperionCrypto
 #if canImport(Glibc)
 import Glibc
@@ -28,6 +35,10 @@ func usage() -> Never {
                hyperion-bench echo [--port P]
                hyperion-bench pingpong --port P [--count N] [--size B] [--warmup W]
                hyperion-bench open --port P [--count N] [--warmup W]
+               hyperion-bench x25519 [--runs N] [--batches B]
+               hyperion-bench handshakes --port P KEYS [--count N] [--concurrency C]
+               hyperion-bench cold --port P --target T KEYS [--count N] [--warmup W]
+        KEYS: --admin-key FILE --server-pubkey BASE64 --psk-file FILE
 
         """)
     exit(2)
@@ -68,39 +79,50 @@ func format3(_ value: Double) -> String {
     return "\(scaled / 1000)." + String(repeating: "0", count: 3 - fraction.count) + fraction
 }
 
-/// `--name value` options of one subcommand, each a bounded integer.
-func integerOptions(_ arguments: ArraySlice<String>, allowed: [String: ClosedRange<Int>]) -> [String: Int] {
-    var arguments = arguments
-    var values: [String: Int] = [:]
-    while let option = arguments.popFirst() {
-        guard let range = allowed[option], let text = arguments.popFirst(), let value = Int(text), range.contains(value) else {
-            printError("hyperion-bench: bad option \(option)\n")
-            usage()
-        }
-        values[option] = value
-    }
-    return values
-}
-
 var arguments = CommandLine.arguments.dropFirst()
 guard let command = arguments.popFirst() else { usage() }
 let port = 1...65535
 do {
     switch command {
     case "argon2":
-        let options = integerOptions(arguments, allowed: ["--runs": 1...1000])
-        try benchArgon2(runs: options["--runs"] ?? 10)
+        let options = BenchOptions(arguments, integers: ["--runs": 1...1000])
+        try benchArgon2(runs: options[integer: "--runs"] ?? 10)
     case "echo":
-        let options = integerOptions(arguments, allowed: ["--port": 0...65535])
-        try runEchoService(port: UInt16(options["--port"] ?? 0))
+        let options = BenchOptions(arguments, integers: ["--port": 0...65535])
+        try runEchoService(port: UInt16(options[integer: "--port"] ?? 0))
     case "pingpong":
-        let options = integerOptions(arguments, allowed: ["--port": port, "--count": 1...10_000_000, "--size": 1...1_048_576, "--warmup": 0...1_000_000])
-        guard let target = options["--port"] else { usage() }
-        try runPingPong(port: UInt16(target), count: options["--count"] ?? 10_000, size: options["--size"] ?? 64, warmup: options["--warmup"] ?? 200)
+        let options = BenchOptions(arguments, integers: ["--port": port, "--count": 1...10_000_000, "--size": 1...1_048_576, "--warmup": 0...1_000_000])
+        guard let target = options[integer: "--port"] else { usage() }
+        try runPingPong(
+            port: UInt16(target), count: options[integer: "--count"] ?? 10_000, size: options[integer: "--size"] ?? 64,
+            warmup: options[integer: "--warmup"] ?? 200
+        )
     case "open":
-        let options = integerOptions(arguments, allowed: ["--port": port, "--count": 1...1_000_000, "--warmup": 0...100_000])
-        guard let target = options["--port"] else { usage() }
-        try runOpenLatency(port: UInt16(target), count: options["--count"] ?? 1000, warmup: options["--warmup"] ?? 20)
+        let options = BenchOptions(arguments, integers: ["--port": port, "--count": 1...1_000_000, "--warmup": 0...100_000])
+        guard let target = options[integer: "--port"] else { usage() }
+        try runOpenLatency(port: UInt16(target), count: options[integer: "--count"] ?? 1000, warmup: options[integer: "--warmup"] ?? 20)
+    case "x25519":
+        let options = BenchOptions(arguments, integers: ["--runs": 1...1_000_000, "--batches": 1...1000])
+        try runX25519Cost(runs: options[integer: "--runs"] ?? 2000, batches: options[integer: "--batches"] ?? 7)
+    case "handshakes":
+        let options = BenchOptions(
+            arguments, integers: ["--port": port, "--count": 1...10_000_000, "--concurrency": 1...64], strings: TunnelKeys.optionNames
+        )
+        guard let target = options[integer: "--port"] else { usage() }
+        try runHandshakes(
+            port: UInt16(target), keys: try TunnelKeys(options), count: options[integer: "--count"] ?? 2000,
+            concurrency: options[integer: "--concurrency"] ?? 2
+        )
+    case "cold":
+        let options = BenchOptions(
+            arguments, integers: ["--port": port, "--target": port, "--count": 1...1_000_000, "--warmup": 0...100_000],
+            strings: TunnelKeys.optionNames
+        )
+        guard let tunnel = options[integer: "--port"], let target = options[integer: "--target"] else { usage() }
+        try runColdConnect(
+            port: UInt16(tunnel), target: UInt16(target), keys: try TunnelKeys(options), count: options[integer: "--count"] ?? 200,
+            warmup: options[integer: "--warmup"] ?? 5
+        )
     default:
         usage()
     }
