@@ -14,6 +14,7 @@ enum RunClient {
         let logger = try LogSetup.bootstrap(label: "hyperion-client", option: logLevel, environment: currentEnvironment())
         let setup = try ClientSetup.load(configPath: configPath, adHocForwards: adHocForwards)
         for warning in setup.config.warnings { logger.warning("\(warning)") }
+        OpenFilesLimit.raise(logger: logger)
         guard !setup.config.forwards.isEmpty else {
             throw CommandFailure("nothing to forward: \(setup.config.path) has no [[forward]] and no -L was given (for example -L 2201:\(setup.config.servers.first?.name ?? "web1"):22)")
         }

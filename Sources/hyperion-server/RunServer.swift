@@ -21,6 +21,7 @@ enum RunServer {
         let path = try configPath ?? CommandFailure.wrapping { try HyperionPaths.current().serverConfig }
         let config = try CommandFailure.wrapping { try ServerConfig.load(path: path) }
         for warning in config.warnings { logger.warning("\(warning)") }
+        OpenFilesLimit.raise(logger: logger)
 
         let presharedKey = try CommandFailure.wrapping { try KeySourceResolver().resolveKey(for: config) }
         let serverKey = try CommandFailure.wrapping {

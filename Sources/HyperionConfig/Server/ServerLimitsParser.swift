@@ -13,7 +13,7 @@ enum ServerLimitsParser {
         return .init(
             handshakeTimeout: .milliseconds(try value("handshake_timeout_ms", 100...60_000, default: 3000)),
             maxConnections: try value("max_connections", 1...65_536, default: 256),
-            maxStreamsPerConnection: try value("max_streams_per_connection", 1...512, default: 512),
+            maxStreamsPerConnection: try value("max_streams_per_connection", 1...16_384, default: 512),
             maxReceiveWindowBytes: try value("max_receive_window_kib", ReceiveWindow.kibRange, default: 16_384) * 1024,
             dialTimeout: .milliseconds(try value("dial_timeout_ms", 100...60_000, default: 3000)),
             drainTimeout: .milliseconds(try value("drain_timeout_ms", 0...600_000, default: 5000))

@@ -78,6 +78,7 @@ public final class ForwardListener: Sendable {
     ) -> EventLoopFuture<Channel> {
         var bootstrap = ServerBootstrap(group: loop, childGroup: loop)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { ListenerGuard.install(on: $0, what: "forward \(spec)", logger: logger) }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         #if os(Linux)
         bootstrap = bootstrap.serverChannelOption(TunnelSocketOptions.reusePort, value: 1)

@@ -63,7 +63,7 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
         case .denied:
             finish(context: context, .failure(TunnelError(.streamRefused, "the server denied port \(port): it is not in the server's [egress] allow list")))
         case .unreachable:
-            finish(context: context, .failure(TunnelError(.streamRefused, "the server could not reach 127.0.0.1:\(port) (nothing listening, or the dial timed out)")))
+            finish(context: context, .failure(TunnelError(.streamRefused, "the server could not reach 127.0.0.1:\(port) (nothing listening, the dial timed out, or the server ran out of resources: its log says which)")))
         }
     }
 

@@ -67,6 +67,7 @@ public enum TunnelConnector {
                         pipeline, transportHandler, _ in
                         var configuration = YamuxConfiguration(role: .client)
                         configuration.maximumReceiveWindow = max(configuration.initialWindow, settings.maximumReceiveWindow)
+                        configuration.maximumStreams = settings.maximumStreamsPerConnection
                         let multiplexer = YamuxMultiplexer(configuration: configuration, channel: channel, logger: sessionLogger, inboundStreamInitializer: nil)
                         try pipeline.addHandler(multiplexer, position: .after(transportHandler))
                         multiplexerBox.set(NIOLoopBound(multiplexer, eventLoop: channel.eventLoop))

@@ -44,6 +44,10 @@ public struct TunnelClientSettings: Sendable {
     public var pingInterval: TimeAmount = .seconds(5)
     public var pingTimeout: TimeAmount = .seconds(15)
     public var maximumReceiveWindow: UInt32 = 16 * 1024 * 1024
+    /// Streams this end opens on one connection at most. The server enforces its own
+    /// `max_streams_per_connection` (default 512) and resets a stream beyond it; this only
+    /// bounds what the client itself would hold, at the most the server may allow.
+    public var maximumStreamsPerConnection = 16_384
     /// SO_MARK for tunnel sockets (Linux), so policy routing can keep them off the TUN.
     public var mark: UInt32?
     public var knocker: (any TunnelKnocker)?

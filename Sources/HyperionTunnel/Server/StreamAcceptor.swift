@@ -87,7 +87,13 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
                 case let .success(outbound):
                     self.relay(stream: context, to: outbound)
                 case let .failure(error):
-                    self.logger.info("stream unreachable: \(error)")
+                    // Nothing listening is the user's business (info); anything else, such
+                    // as running out of descriptors, is the operator's (notice).
+                    if let ioError = error as? IOError, ioError.errnoCode == ECONNREFUSED {
+                        self.logger.info("stream unreachable: \(error)")
+                    } else {
+                        self.logger.notice("stream unreachable: \(error)")
+                    }
                     self.refuse(context: context, with: .unreachable)
                 }
             }

@@ -26,6 +26,7 @@ public final class TunnelServer: Sendable {
         let registry = ConnectionRegistry(limit: settings.maximumConnections)
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { ListenerGuard.install(on: $0, what: "tunnel port", logger: logger) }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
