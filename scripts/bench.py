@@ -357,9 +357,10 @@ remote_port = {target}
                 f"each need about {args.streams} descriptors")
         echo = self.procs.start("idle-echo", [sys.executable, f"{SCRIPTS}/bench-idle-echo.py"], stdout=subprocess.PIPE)
         echo_port = int(echo.stdout.readline())
-        # 512 is the most max_streams_per_connection accepts (ServerLimitsParser).
+        # The default per-connection limit is 512; the server allows up to 16384 when asked.
+        per_connection = min(16384, -(-args.streams // args.stream_pool) + 16)
         pair = self.start_hyperion("streams", {"echo": echo_port}, pool_size=args.stream_pool,
-                                   server_limits="[limits]\nmax_streams_per_connection = 512\nmax_connections = 1024\n")
+                                   server_limits=f"[limits]\nmax_streams_per_connection = {per_connection}\nmax_connections = 1024\n")
         client, server, forward = pair["client"], pair["server"], pair["forwards"]["echo"]
         sockets, failure = [], None
         try:

@@ -87,6 +87,7 @@ public final class ForwardListener: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.autoRead, value: false)
+            .childChannelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
             .childChannelInitializer { local in
                 local.eventLoop.makeCompletedFuture {
                     try prepare(local: local) { serve($0, spec: spec, pool: pool, settings: settings, logger: logger) }

@@ -33,6 +33,7 @@ public final class TunnelServer: Sendable {
             .childChannelOption(TunnelSocketOptions.keepIdle, value: TunnelSocketOptions.keepaliveIdleSeconds)
             .childChannelOption(TunnelSocketOptions.keepInterval, value: TunnelSocketOptions.keepaliveIntervalSeconds)
             .childChannelOption(TunnelSocketOptions.keepCount, value: TunnelSocketOptions.keepaliveProbes)
+            .childChannelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try Self.initializeConnection(channel, settings: settings, registry: registry, logger: logger)
