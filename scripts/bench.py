@@ -333,7 +333,8 @@ remote_port = {target}
                   "per_second": float(load["per_second"]), "wall_p50_us": float(load["p50_us"]),
                   "x25519_dh_us": [float(before_x["dh_us"]), float(after_x["dh_us"])],
                   "x25519_keygen_us": [float(before_x["keygen_us"]), float(after_x["keygen_us"])],
-                  "hyperion_dh_us": [float(before_x["hyperion_dh_us"]), float(after_x["hyperion_dh_us"])]}
+                  "hyperion_dh_us": [float(before_x["hyperion_dh_us"]), float(after_x["hyperion_dh_us"])],
+                  "responder_us": [float(before_x["responder_us"]), float(after_x["responder_us"])]}
         log(f"   handshakes: {result['server_cpu_us']:.0f} us server CPU each ({user:.0f} user, {system:.0f} system), "
             f"{result['per_second']:.0f}/s; "
             f"X25519 {result['x25519_dh_us'][0]:.1f}/{result['x25519_dh_us'][1]:.1f} us per DH")
@@ -499,11 +500,16 @@ def report(measured, args, environment):
         hyperion_dh = statistics.median(x for r in rounds for x in r["hyperion_dh_us"])
         rate = statistics.median(r["per_second"] for r in rounds)
         system = statistics.median(r["server_system_us"] for r in rounds)
-        goal("server CPU per handshake vs 4 X25519", cpu, "us", f"{4 * dh:.0f} us", cpu / (4 * dh), 1.5, "lower")
+        responder = statistics.median(x for r in rounds for x in r["responder_us"])
+        # Two readings of one goal: the handshake's own computation (in process, the same
+        # code the server runs), and everything a connection costs the server (accept,
+        # kernel TCP, NIO set-up, the session, the log line, close), measured from outside.
+        goal("handshake compute (server side) vs 4 X25519", responder, "us", f"{4 * dh:.0f} us", responder / (4 * dh), 1.5, "lower")
+        goal("server CPU per tunnel connection vs 4 X25519", cpu, "us", f"{4 * dh:.0f} us", cpu / (4 * dh), 1.5, "lower")
         info("  of which in the kernel (stime)", system, "us")
         info("  X25519 per DH (swift-crypto)", dh, "us", f"keygen {keygen:.1f} us")
         info(f"  handshakes/s, {args.handshake_concurrency} concurrent", rate, "/s")
-        details["handshake"] = {"server_cpu_us_per_handshake": round(cpu, 1), "server_system_us_per_handshake": round(system, 1),
+        details["handshake"] = {"server_cpu_us_per_handshake": round(cpu, 1), "responder_compute_us": round(responder, 1), "server_system_us_per_handshake": round(system, 1),
                                 "x25519_dh_us": round(dh, 2),
                                 "x25519_keygen_us": round(keygen, 2), "hyperion_dh_us": round(hyperion_dh, 2),
                                 "four_x25519_us": round(4 * dh, 1), "handshakes_per_second": round(rate, 1),

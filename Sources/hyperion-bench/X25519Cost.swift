@@ -6,6 +6,10 @@
 //                   the responder's ephemeral, a fifth operation the goal does not count
 //   hyperion_dh_us  HyperionCrypto's X25519SecretKey.sharedSecret, what the handshake
 //                   calls (the same DH plus the all-zero check and array copies)
+//   responder_us    the server's share of a whole Noise_IKpsk2 handshake in memory: a
+//                   fresh responder reads message 1 (es, ss), writes message 2 (ee, se,
+//                   its ephemeral) and splits; no sockets, so this is the handshake's own
+//                   cost against the four DH it cannot avoid
 import Crypto
 import HyperionCrypto
 
@@ -25,8 +29,22 @@ func runX25519Cost(runs: Int, batches: Int) throws {
     let hyperionDH = try medianCost(runs: runs, batches: batches) {
         sink ^= try hyperionLocal.sharedSecret(with: hyperionPeer)[0]
     }
+    let serverKey = X25519SecretKey.generate()
+    let presharedKey = try PresharedKey(rawBytes: [UInt8](repeating: 7, count: 32))
+    var initiator = NoiseInitiator(
+        prologue: HyperionNoise.prologue, localStatic: X25519SecretKey.generate(),
+        remoteStatic: serverKey.publicKey, presharedKey: presharedKey
+    )
+    // A responder keeps no replay state, so each fresh one accepts the same message 1.
+    let message1 = try initiator.writeMessage1()
+    let responder = try medianCost(runs: max(1, runs / 4), batches: batches) {
+        var responder = NoiseResponder(prologue: HyperionNoise.prologue, localStatic: serverKey, presharedKey: presharedKey)
+        _ = try responder.readMessage1(message1)
+        sink ^= try responder.writeMessage2()[0]
+        _ = try responder.split()
+    }
     print("x25519 runs=\(runs) batches=\(batches) dh_us=\(format3(dh)) keygen_us=\(format3(keygen))"
-        + " hyperion_dh_us=\(format3(hyperionDH)) sink=\(sink & 1)")
+        + " hyperion_dh_us=\(format3(hyperionDH)) responder_us=\(format3(responder)) sink=\(sink & 1)")
 }
 
 /// µs per call of `body`: one untimed batch to warm up, then the median batch.
