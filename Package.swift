@@ -159,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "HyperionSystemTests",
             dependencies: [
-                "HyperionCrypto",
+                "HyperionCrypto", "CHyperionLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

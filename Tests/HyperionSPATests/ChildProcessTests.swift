@@ -4,6 +4,19 @@ import Testing
 @testable import HyperionSPA
 
 @Suite struct ChildProcessTests {
+    /// nft must not inherit the server's sockets (its tunnel port, its connections): a
+    /// descriptor open without close-on-exec in the parent is closed in the child.
+    @Test func theChildInheritsOnlyItsStandardDescriptors() throws {
+        let leaked = open("/dev/null", O_RDONLY)  // no O_CLOEXEC, like many sockets
+        #expect(leaked > 2)
+        defer { close(leaked) }
+        let outcome = try ChildProcess.run("/bin/ls", ["/proc/self/fd"])
+        let descriptors = Set(outcome.standardOutput.split(separator: "\n").compactMap { Int32($0) })
+        #expect(!descriptors.contains(leaked), "the child still had descriptor \(leaked): \(descriptors.sorted())")
+        // 0, 1 and 2, plus the one ls opened to read the directory.
+        #expect(descriptors.count <= 4, "\(descriptors.sorted())")
+    }
+
     @Test func passesArgumentsVerbatimWithoutAShell() throws {
         let outcome = try ChildProcess.run("/bin/echo", ["{", "a b", "$HOME;", "`x`", "}"])
         #expect(outcome.succeeded)

@@ -8,6 +8,7 @@
 #ifdef __linux__
 #include <stddef.h>
 #include <stdint.h>
+#include <spawn.h>
 #include <sys/types.h>
 #include <linux/filter.h>
 
@@ -48,6 +49,12 @@ int chyperion_eventfd_signal(int fd);
 /// pipe2(O_CLOEXEC), which glibc only declares under _GNU_SOURCE: the pipes to a spawned
 /// nft must not leak into children other threads start at the same moment.
 int chyperion_pipe_cloexec(int fds[2]);
+
+/// Adds "close every descriptor from `lowest` up" to a posix_spawn action list (glibc's
+/// posix_spawn_file_actions_addclosefrom_np, 2.34+), so a child inherits only what the
+/// actions before it set up, whatever the parent forgot to mark close-on-exec. Returns an
+/// errno value, 0 on success.
+int chyperion_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
 #endif
 
 #endif

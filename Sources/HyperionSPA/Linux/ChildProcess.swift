@@ -58,6 +58,11 @@ struct ChildProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, stdout, 1)
         posix_spawn_file_actions_adddup2(&actions, stderr, 2)
+        // nft gets nothing else of the server: no tunnel socket, no connection.
+        let closing = chyperion_spawn_close_from(&actions, 3)
+        guard closing == 0 else {
+            throw SPAError(.firewallCommandFailed, "could not prepare to run \(path): \(Errno(code: closing))")
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -1,3 +1,4 @@
+import CHyperionLinux
 import Foundation
 import Testing
 
@@ -29,6 +30,10 @@ final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_adddup2(&actions, log, 1)
         posix_spawn_file_actions_adddup2(&actions, log, 2)
+        // Nothing else of the test runner: a socket a child inherits stays open after the
+        // test closes it (no FIN, no EOF), and counts against the child's descriptor limit.
+        let closing = chyperion_spawn_close_from(&actions, 3)
+        guard closing == 0 else { throw TestFailure("posix_spawn_file_actions_addclosefrom_np failed: errno \(closing)") }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
