@@ -47,13 +47,13 @@ public final class TunnelSession: Sendable {
         loop.execute {
             let created = loop.makePromise(of: Channel.self)
             self.multiplexer.value.createStream(promise: created) { stream in
-                stream.setOption(.autoRead, value: false)
-                    .flatMap { stream.setOption(.allowRemoteHalfClosure, value: true) }
-                    .flatMapThrowing {
-                        try stream.pipeline.syncOperations.addHandler(
-                            StreamOpener(port: port, timeout: answerTimeout, answered: answered)
-                        )
-                    }
+                stream.eventLoop.makeCompletedFuture {
+                    try stream.setOptionNow(.autoRead, value: false)
+                    try stream.setOptionNow(.allowRemoteHalfClosure, value: true)
+                    try stream.pipeline.syncOperations.addHandler(
+                        StreamOpener(port: port, timeout: answerTimeout, answered: answered)
+                    )
+                }
             }
             created.futureResult.whenFailure { answered.fail($0) }
         }

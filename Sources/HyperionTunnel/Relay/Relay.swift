@@ -25,7 +25,7 @@ enum Relay {
                 try stream.pipeline.syncOperations.addHandler(transfer.value)
                 // An end of input that came with the answer reaches the glue now.
                 if inputClosed { stream.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
-                stream.setOption(.autoRead, value: true).whenFailure { _ in stream.close(promise: nil) }
+                try stream.setOptionNow(.autoRead, value: true)
             } catch {
                 stream.close(promise: nil)
             }
@@ -36,6 +36,10 @@ enum Relay {
         if let earlyInput = try? local.pipeline.syncOperations.handler(type: EarlyInputBuffer.self) {
             local.pipeline.syncOperations.removeHandler(earlyInput, promise: nil)
         }
-        local.setOption(.autoRead, value: true).whenFailure { _ in local.close(promise: nil) }
+        do {
+            try local.setOptionNow(.autoRead, value: true)
+        } catch {
+            local.close(promise: nil)
+        }
     }
 }

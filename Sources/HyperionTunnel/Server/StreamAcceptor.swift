@@ -124,8 +124,9 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
         logger.debug("stream connected")
         if inputClosed { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-        context.channel.setOption(.autoRead, value: true).whenFailure { _ in }
-        outbound.setOption(.autoRead, value: true).whenFailure { _ in }
+        // Both on this loop: the dial used it.
+        try? context.channel.setOptionNow(.autoRead, value: true)
+        try? outbound.setOptionNow(.autoRead, value: true)
     }
 
     private func refuse(context: ChannelHandlerContext, with answer: StreamConnectResponse) {

@@ -89,17 +89,17 @@ public final class TunnelServer: Sendable {
     }
 
     private static func initializeStream(_ stream: Channel, settings: TunnelServerSettings, logger: Logger) -> EventLoopFuture<Void> {
-        stream.setOption(.autoRead, value: false)
-            .flatMap { stream.setOption(.allowRemoteHalfClosure, value: true) }
-            .flatMapThrowing {
-                var streamLogger = logger
-                if let id = try? stream.syncOptions?.getOption(YamuxChannelOptions.streamID) {
-                    streamLogger[metadataKey: "stream"] = "\(id)"
-                }
-                try stream.pipeline.syncOperations.addHandler(
-                    StreamAcceptor(egress: settings.egress, dialTimeout: settings.dialTimeout, logger: streamLogger)
-                )
+        stream.eventLoop.makeCompletedFuture {
+            try stream.setOptionNow(.autoRead, value: false)
+            try stream.setOptionNow(.allowRemoteHalfClosure, value: true)
+            var streamLogger = logger
+            if let id = try? stream.syncOptions?.getOption(YamuxChannelOptions.streamID) {
+                streamLogger[metadataKey: "stream"] = "\(id)"
             }
+            try stream.pipeline.syncOperations.addHandler(
+                StreamAcceptor(egress: settings.egress, dialTimeout: settings.dialTimeout, logger: streamLogger)
+            )
+        }
     }
 
     /// Stops accepting, sends go away on every connection, lets open streams finish for at
