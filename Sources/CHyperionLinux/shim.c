@@ -86,7 +86,11 @@ int chyperion_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC) < 0 ? -errno : 0;
 }
 
-int chyperion_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest) {
-    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+int chyperion_spawn_standard_descriptors(posix_spawn_file_actions_t *actions, int stdout_fd, int stderr_fd) {
+    int result = posix_spawn_file_actions_addopen(actions, 0, "/dev/null", O_RDONLY, 0);
+    if (result == 0) result = posix_spawn_file_actions_adddup2(actions, stdout_fd, 1);
+    if (result == 0) result = posix_spawn_file_actions_adddup2(actions, stderr_fd, 2);
+    if (result == 0) result = posix_spawn_file_actions_addclosefrom_np(actions, 3);
+    return result;
 }
 #endif

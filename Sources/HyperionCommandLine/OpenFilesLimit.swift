@@ -14,14 +14,14 @@ public enum OpenFilesLimit {
     /// Raises the soft limit to the hard limit and logs what it became.
     public static func raise(logger: Logger) {
         var limit = rlimit()
-        guard getrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0 else { return }
+        guard getrlimit(openFiles, &limit) == 0 else { return }
         let before = limit.rlim_cur
         guard before < limit.rlim_max else {
             logger.info("open-files limit: \(before)")
             return
         }
         limit.rlim_cur = limit.rlim_max
-        if setrlimit(RLIMIT_NOFILE_VALUE, &limit) == 0 {
+        if setrlimit(openFiles, &limit) == 0 {
             logger.info("open-files limit raised from \(before) to \(limit.rlim_max)")
         } else {
             logger.notice("could not raise the open-files limit from \(before) (errno \(errno)); each stream needs a descriptor")
@@ -29,8 +29,8 @@ public enum OpenFilesLimit {
     }
 
     #if os(Linux)
-    private static let RLIMIT_NOFILE_VALUE = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    private static let openFiles = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
     #else
-    private static let RLIMIT_NOFILE_VALUE = RLIMIT_NOFILE
+    private static let openFiles = RLIMIT_NOFILE
     #endif
 }

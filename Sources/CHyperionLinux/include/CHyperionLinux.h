@@ -50,11 +50,12 @@ int chyperion_eventfd_signal(int fd);
 /// nft must not leak into children other threads start at the same moment.
 int chyperion_pipe_cloexec(int fds[2]);
 
-/// Adds "close every descriptor from `lowest` up" to a posix_spawn action list (glibc's
-/// posix_spawn_file_actions_addclosefrom_np, 2.34+), so a child inherits only what the
-/// actions before it set up, whatever the parent forgot to mark close-on-exec. Returns an
-/// errno value, 0 on success.
-int chyperion_spawn_close_from(posix_spawn_file_actions_t *actions, int lowest);
+/// The descriptors every child we spawn gets, as posix_spawn actions: stdin from
+/// /dev/null, stdout and stderr from the given descriptors, and nothing else: every
+/// descriptor from 3 up is closed (glibc's posix_spawn_file_actions_addclosefrom_np,
+/// 2.34+), whatever the parent forgot to mark close-on-exec. Returns an errno value, 0 on
+/// success.
+int chyperion_spawn_standard_descriptors(posix_spawn_file_actions_t *actions, int stdout_fd, int stderr_fd);
 #endif
 
 #endif

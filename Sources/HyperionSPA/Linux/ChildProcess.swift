@@ -55,11 +55,8 @@ struct ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdout, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderr, 2)
         // nft gets nothing else of the server: no tunnel socket, no connection.
-        let closing = chyperion_spawn_close_from(&actions, 3)
+        let closing = chyperion_spawn_standard_descriptors(&actions, stdout, stderr)
         guard closing == 0 else {
             throw SPAError(.firewallCommandFailed, "could not prepare to run \(path): \(Errno(code: closing))")
         }

@@ -154,11 +154,11 @@ public final class ServerPool: Sendable {
     /// The choice itself, on plain numbers: the lowest open streams, plus the penalty for
     /// a connection on another loop; ties go to the caller's loop, then to the first.
     static func preferredIndex(_ candidates: [(openStreams: Int, onCallersLoop: Bool)]) -> Int? {
-        candidates.indices.min { a, b in
-            let aRank = (candidates[a].openStreams + (candidates[a].onCallersLoop ? 0 : crossLoopPenalty), candidates[a].onCallersLoop ? 0 : 1)
-            let bRank = (candidates[b].openStreams + (candidates[b].onCallersLoop ? 0 : crossLoopPenalty), candidates[b].onCallersLoop ? 0 : 1)
-            return aRank < bRank
+        func rank(_ index: Int) -> (Int, Int) {
+            let elsewhere = candidates[index].onCallersLoop ? 0 : 1
+            return (candidates[index].openStreams + elsewhere * crossLoopPenalty, elsewhere)
         }
+        return candidates.indices.min { rank($0) < rank($1) }
     }
 
     /// The loops this pool's connections live on, in slot order, without repeats.

@@ -56,12 +56,12 @@ final class AcceptFailurePause: ChannelInboundHandler {
     }
 
     private func pauseAccepting(context: ChannelHandlerContext) {
-        guard resume == nil, let options = context.channel.syncOptions else { return }
-        try? options.setOption(.autoRead, value: false)
+        guard resume == nil else { return }
         let channel = context.channel
+        try? channel.setOptionNow(.autoRead, value: false)
         resume = context.eventLoop.assumeIsolated().scheduleTask(in: ListenerGuard.pause) { [weak self] in
             self?.resume = nil
-            try? channel.syncOptions?.setOption(.autoRead, value: true)
+            try? channel.setOptionNow(.autoRead, value: true)
         }
     }
 

@@ -27,13 +27,10 @@ final class ChildProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_adddup2(&actions, log, 1)
-        posix_spawn_file_actions_adddup2(&actions, log, 2)
         // Nothing else of the test runner: a socket a child inherits stays open after the
         // test closes it (no FIN, no EOF), and counts against the child's descriptor limit.
-        let closing = chyperion_spawn_close_from(&actions, 3)
-        guard closing == 0 else { throw TestFailure("posix_spawn_file_actions_addclosefrom_np failed: errno \(closing)") }
+        let closing = chyperion_spawn_standard_descriptors(&actions, log, log)
+        guard closing == 0 else { throw TestFailure("cannot prepare the descriptors of \(executable): errno \(closing)") }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
