@@ -9,7 +9,9 @@ extension SPAEndToEndTests {
     @Test func replayedStaleFutureForeignAndTamperedKnocksFromTheAttackerOpenNothing() async throws {
         guard TestEnvironment.require(TestEnvironment.goPeer != nil, "the Go peer (HYPERION_GO_PEER, built by interop/go-peer/build.sh) to forge knocks") else { return }
         try await SPATestbed.run("forged") { bed in
-            let server = try await bed.startServer(config: bed.writeServerConfig())
+            // The refusal summary can take up to two 30 s intervals; the admin's element must
+            // outlive that wait for the check at the end to mean "only the admin was let in".
+            let server = try await bed.startServer(config: bed.writeServerConfig(ttlSeconds: 300))
             try await bed.startEchoService()
             let capture = try await KnockCapture.start(on: bed.admin, port: Self.port, directory: bed.files.directory)
             _ = try await bed.startClient(config: bed.writeClientConfig(family: .v4))
