@@ -22,6 +22,18 @@ import Testing
         #expect(!stream.inputClosed)
     }
 
+    /// Regression (OpenSSH through the tunnel, in CI): the answer and the service's first
+    /// bytes (sshd's banner, sent at once) can arrive as two reads of one delivery. The
+    /// second read must be kept as data, not parsed as a second answer ("byte 83").
+    @Test func keepsDataThatArrivesInALaterReadOfTheSameDelivery() throws {
+        let (channel, opened) = try open()
+        try channel.writeInbound(ByteBuffer(bytes: [0]))
+        try channel.writeInbound(ByteBuffer(bytes: [0x53, 0x53, 0x48]))
+        channel.embeddedEventLoop.run()
+        let stream = try opened.wait()
+        #expect(stream.leftover == ByteBuffer(bytes: [0x53, 0x53, 0x48]))
+    }
+
     /// Regression: a server that answers, sends a little and closes at once delivers the
     /// answer, the data and the end of input in one go; the end of input must not be lost
     /// before the relay is in place, or the local client never sees EOF.

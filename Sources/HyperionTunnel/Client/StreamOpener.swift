@@ -39,6 +39,9 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var bytes = unwrapInboundIn(data)
         if received == nil { received = bytes } else { received!.writeBuffer(&bytes) }
+        // After the answer, everything is the service's data, kept for the relay (a later
+        // read of the same delivery can come before `settle`).
+        guard answer == nil else { return }
         do {
             guard let answer = try StreamConnectResponse.read(from: &received!) else {
                 context.read()
