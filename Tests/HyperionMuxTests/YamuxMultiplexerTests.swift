@@ -131,6 +131,25 @@ import Testing
         #expect(pair.clientMultiplexer.smoothedRoundTripTime == .milliseconds(40))
     }
 
+    /// `announce` sends a ping with the caller's value; the peer answers it like any ping
+    /// and reports the value on its pipeline; the answer is dropped quietly, and ordinary
+    /// pings keep measuring round trips.
+    @Test func announcedPingIsAnsweredAndReportedOnThePeersPipeline() throws {
+        let pair = try BackToBackEmbeddedChannel()
+        let events = SessionEventRecorder()
+        try pair.client.pipeline.syncOperations.addHandler(events)
+        pair.serverMultiplexer.announce(opaque: 0x4859_4544)
+        try pair.interact()
+        #expect(events.events.compactMap { $0 as? YamuxSessionEvent } == [.pingReceived(opaque: 0x4859_4544)])
+
+        let promise = pair.loop.makePromise(of: TimeAmount.self)
+        pair.serverMultiplexer.ping(promise: promise)
+        pair.loop.advanceTime(by: .milliseconds(10))
+        try pair.interact()
+        #expect(try promise.futureResult.wait() == .milliseconds(10))
+        #expect(pair.client.isActive && pair.server.isActive)
+    }
+
     @Test func goAwayStopsNewStreamsWhileOldOnesFinish() throws {
         let pair = try BackToBackEmbeddedChannel()
         let events = SessionEventRecorder()

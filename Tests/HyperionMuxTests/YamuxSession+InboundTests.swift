@@ -122,7 +122,7 @@ import Testing
 
     @Test func pingsAreAnsweredWithTheSameOpaqueValue() throws {
         var session = self.server()
-        #expect(try session.receive(.ping(.syn, opaque: 0xDEAD_BEEF), now: self.now) == .send(.ping(.ack, opaque: 0xDEAD_BEEF)))
+        #expect(try session.receive(.ping(.syn, opaque: 0xDEAD_BEEF), now: self.now) == .pingReceived(opaque: 0xDEAD_BEEF, reply: .ping(.ack, opaque: 0xDEAD_BEEF)))
         let started = session.ping(now: self.now)
         let (opaque, frame) = try #require(started)
         #expect(frame == .ping(.syn, opaque: opaque))

@@ -4,10 +4,11 @@ import Testing
 @testable import HyperionTunnel
 
 @Suite struct StreamOpenerTests {
-    func open() throws -> (EmbeddedChannel, EventLoopFuture<OpenedStream>) {
+    func open(_ mode: StreamOpener.Mode = .awaitAnswer, behind relay: InboundRecorder? = nil) throws -> (EmbeddedChannel, EventLoopFuture<OpenedStream>) {
         let channel = EmbeddedChannel()
         let answered = channel.eventLoop.makePromise(of: OpenedStream.self)
-        try channel.pipeline.syncOperations.addHandler(StreamOpener(port: 22, timeout: .seconds(5), answered: answered))
+        try channel.pipeline.syncOperations.addHandler(StreamOpener(port: 22, timeout: .seconds(5), mode: mode, opened: answered))
+        if let relay { try channel.pipeline.syncOperations.addHandler(relay) }
         try channel.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
         #expect(try channel.readOutbound(as: ByteBuffer.self) == ByteBuffer(bytes: [0, 22]))
         return (channel, answered.futureResult)
@@ -60,4 +61,92 @@ import Testing
         channel.embeddedEventLoop.advanceTime(by: .seconds(5))
         #expect { try opened.wait() } throws: { "\($0)".contains("did not answer") }
     }
+
+    // MARK: early data (the server announced it)
+
+    /// The stream is handed over as soon as it is active, before any answer, so the relay
+    /// can send right behind the port request.
+    @Test func earlyDataHandsTheStreamOverBeforeTheAnswer() throws {
+        let relay = InboundRecorder()
+        let (_, opened) = try open(.relayAtOnce, behind: relay)
+        let stream = try opened.wait()
+        #expect(stream.leftover == nil)
+        #expect(outcome(of: stream.answer) == nil, "the answer is still to come")
+    }
+
+    @Test func earlyDataTakesTheAnswerOffAndPassesTheRestToTheRelay() throws {
+        let relay = InboundRecorder()
+        let (channel, opened) = try open(.relayAtOnce, behind: relay)
+        let stream = try opened.wait()
+        try channel.writeInbound(ByteBuffer(bytes: [0, 0x53, 0x53]))
+        try channel.writeInbound(ByteBuffer(bytes: [0x48]))
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect(relay.received == [ByteBuffer(bytes: [0x53, 0x53]), ByteBuffer(bytes: [0x48])])
+        #expect(relay.inputClosed)
+        #expect(try outcome(of: stream.answer)?.get() != nil)
+        #expect(throws: Error.self) { try channel.pipeline.syncOperations.handler(type: StreamOpener.self) }
+    }
+
+    @Test func earlyDataAnswerAloneReachesTheRelayAsNothing() throws {
+        let relay = InboundRecorder()
+        let (channel, opened) = try open(.relayAtOnce, behind: relay)
+        let stream = try opened.wait()
+        try channel.writeInbound(ByteBuffer(bytes: [0]))
+        #expect(relay.received.isEmpty)
+        #expect(try outcome(of: stream.answer)?.get() != nil)
+        #expect(channel.isActive)
+    }
+
+    @Test func earlyDataRefusalFailsTheAnswerAndClosesTheStream() throws {
+        for (byte, text) in [(UInt8(1), "denied port 22"), (2, "could not reach 127.0.0.1:22")] {
+            let relay = InboundRecorder()
+            let (channel, opened) = try open(.relayAtOnce, behind: relay)
+            let stream = try opened.wait()
+            try channel.writeInbound(ByteBuffer(bytes: [byte, 9, 9]))
+            channel.embeddedEventLoop.run()
+            #expect { try stream.answer.wait() } throws: { "\($0)".contains(text) }
+            #expect(relay.received.isEmpty, "nothing after a refusal is relayed")
+            #expect(!channel.isActive)
+        }
+    }
+
+    @Test func earlyDataEndWithoutAnAnswerFailsIt() throws {
+        let relay = InboundRecorder()
+        let (channel, opened) = try open(.relayAtOnce, behind: relay)
+        let stream = try opened.wait()
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect { try stream.answer.wait() } throws: { "\($0)".contains("without answering") }
+        #expect(!channel.isActive)
+    }
+
+    @Test func earlyDataSilentServerTimesOut() throws {
+        let relay = InboundRecorder()
+        let (channel, opened) = try open(.relayAtOnce, behind: relay)
+        let stream = try opened.wait()
+        channel.embeddedEventLoop.advanceTime(by: .seconds(5))
+        #expect { try stream.answer.wait() } throws: { "\($0)".contains("did not answer") }
+        #expect(!channel.isActive)
+    }
+}
+
+/// Stands in for the relay behind the opener.
+final class InboundRecorder: ChannelInboundHandler {
+    typealias InboundIn = ByteBuffer
+    var received: [ByteBuffer] = []
+    var inputClosed = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received.append(unwrapInboundIn(data))
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent { inputClosed = true }
+    }
+}
+
+/// The result of a future on the embedded loop, without waiting.
+private func outcome<Value>(of future: EventLoopFuture<Value>) -> Result<Value, Error>? {
+    nonisolated(unsafe) var result: Result<Value, Error>?
+    future.whenComplete { result = $0 }
+    return result
 }

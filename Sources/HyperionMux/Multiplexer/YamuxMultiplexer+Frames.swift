@@ -9,8 +9,9 @@ extension YamuxMultiplexer {
         switch try self.session.receive(frame.header, now: self.eventLoop.now) {
         case .none:
             break
-        case .send(let reply):
+        case .pingReceived(let opaque, let reply):
             self.write(reply)
+            self.context?.fireUserInboundEventTriggered(YamuxSessionEvent.pingReceived(opaque: opaque))
         case .pingAnswered(let opaque, let roundTripTime):
             self.pingPromises.removeValue(forKey: opaque)?.succeed(roundTripTime)
         case .goAwayReceived(let code, let refusedStreams):

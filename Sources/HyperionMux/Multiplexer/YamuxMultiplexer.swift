@@ -117,6 +117,16 @@ extension YamuxMultiplexer {
         self.flushIfNeeded()
     }
 
+    /// Sends a ping with a chosen opaque value whose answer nobody waits for: a way to tell
+    /// the peer something it may ignore (see `YamuxSessionEvent.pingReceived`). Nothing is
+    /// sent once the session is closed.
+    public func announce(opaque: UInt32) {
+        self.eventLoop.assertInEventLoop()
+        guard self.context != nil, !self.session.isClosed else { return }
+        self.write(YamuxHeader(type: .ping, flags: .syn, streamID: 0, length: opaque))
+        self.flushIfNeeded()
+    }
+
     /// Sends go away: no new stream is opened or accepted afterwards; open streams finish.
     /// Streams still waiting for their SYN to leave fail.
     public func goAway(code: YamuxHeader.GoAwayCode) {

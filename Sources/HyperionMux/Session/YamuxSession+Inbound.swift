@@ -23,7 +23,9 @@ extension YamuxSession {
     private mutating func receivePing(_ header: YamuxHeader, now: NIODeadline) -> YamuxInboundAction {
         // The spec says pings use stream id 0; a peer that gets it wrong is still answered.
         if header.flags.contains(.syn) {
-            return .send(YamuxHeader(type: .ping, flags: .ack, streamID: header.streamID, length: header.length))
+            return .pingReceived(
+                opaque: header.length, reply: YamuxHeader(type: .ping, flags: .ack, streamID: header.streamID, length: header.length)
+            )
         }
         if header.flags.contains(.ack), let rtt = self.pings.complete(opaque: header.length, now: now) {
             return .pingAnswered(opaque: header.length, roundTripTime: rtt)

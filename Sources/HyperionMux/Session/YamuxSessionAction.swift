@@ -5,8 +5,8 @@ import NIOCore
 enum YamuxInboundAction: Hashable, Sendable {
     /// Nothing: the frame was consumed (or ignored as stale).
     case none
-    /// Answer on the session (a ping ACK).
-    case send(YamuxHeader)
+    /// The peer pinged: send `reply` (the ACK) and report the ping.
+    case pingReceived(opaque: UInt32, reply: YamuxHeader)
     /// One of our pings came back.
     case pingAnswered(opaque: UInt32, roundTripTime: TimeAmount)
     /// The peer goes away. `refusedStreams` are our opens whose SYN had not left yet: the

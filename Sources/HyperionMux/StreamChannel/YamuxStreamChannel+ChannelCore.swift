@@ -49,9 +49,12 @@ extension YamuxStreamChannel: ChannelCore {
         }
     }
 
+    /// Before activation the flush is only marked: `activate` delivers and flushes, so a new
+    /// stream's SYN and the initializer's first writes leave in one write, not two.
     func flush0() {
         self.pendingWrites.mark()
-        if self.lifecycle == .active { self.deliverPendingWrites() }
+        guard self.lifecycle == .active else { return }
+        self.deliverPendingWrites()
         self.multiplexer.childFlushed()
     }
 

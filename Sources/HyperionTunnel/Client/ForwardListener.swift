@@ -84,12 +84,9 @@ public final class ForwardListener: Sendable {
         bootstrap = bootstrap.serverChannelOption(TunnelSocketOptions.reusePort, value: 1)
         #endif
         return bootstrap
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.allowRemoteHalfClosure, value: true)
-            .childChannelOption(.autoRead, value: false)
-            .childChannelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
             .childChannelInitializer { local in
                 local.eventLoop.makeCompletedFuture {
+                    try local.setRelayOptions()
                     try prepare(local: local) { serve($0, spec: spec, pool: pool, settings: settings, logger: logger) }
                 }
             }
@@ -118,11 +115,22 @@ public final class ForwardListener: Sendable {
                         return
                     }
                     Relay.glue(local: local, stream: opened)
+                    // With early data the answer comes after the relay started; a refusal
+                    // then closes the stream, and the relay the local connection.
+                    opened.answer.whenFailure { error in
+                        if local.isActive { logClosing(local, error, logger) }
+                    }
                 case let .failure(error):
-                    logger.notice("closing local connection from \(local.remoteAddress.map { "\($0)" } ?? "?"): \(error)")
+                    logClosing(local, error, logger)
                     local.close(promise: nil)
                 }
             }
+    }
+
+    /// Why a local connection is closed: the stream was refused or could not be opened.
+    /// Not logged when the user closed the connection first.
+    private static func logClosing(_ local: Channel, _ error: Error, _ logger: Logger) {
+        logger.notice("closing local connection from \(local.remoteAddress.map { "\($0)" } ?? "?"): \(error)")
     }
 
     public func close() -> EventLoopFuture<Void> {

@@ -55,6 +55,7 @@ public enum TunnelConnector {
         logger[metadataKey: "server"] = "\(endpoint.name)"
         let handshake = loop.makePromise(of: HandshakeOutcome.self)
         let multiplexerBox = MultiplexerHandOff()
+        let features = ServerFeatures()
         let started = NIODeadline.now()
         let sessionLogger = logger
         let bootstrap = ClientBootstrap(group: loop)
@@ -70,6 +71,7 @@ public enum TunnelConnector {
                         configuration.maximumStreams = settings.maximumStreamsPerConnection
                         let multiplexer = YamuxMultiplexer(configuration: configuration, channel: channel, logger: sessionLogger, inboundStreamInitializer: nil)
                         try pipeline.addHandler(multiplexer, position: .after(transportHandler))
+                        try pipeline.addHandler(ServerFeatureListener(features: features), position: .after(multiplexer))
                         multiplexerBox.set(NIOLoopBound(multiplexer, eventLoop: channel.eventLoop))
                         SessionKeepalive(
                             channel: channel, multiplexer: multiplexer, interval: settings.pingInterval,
@@ -91,7 +93,8 @@ public enum TunnelConnector {
                     throw TunnelError(.handshakeFailed, "the session was not set up after the handshake")
                 }
                 return TunnelSession(
-                    channel: channel, multiplexer: multiplexer, connectDuration: connectDuration, handshakeDuration: outcome.duration
+                    channel: channel, multiplexer: multiplexer, features: features,
+                    connectDuration: connectDuration, handshakeDuration: outcome.duration
                 )
             }.flatMapErrorThrowing { error in
                 channel.close(promise: nil)

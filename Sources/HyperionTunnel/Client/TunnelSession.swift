@@ -9,14 +9,20 @@ import Synchronization
 public final class TunnelSession: Sendable {
     public let channel: Channel
     let multiplexer: NIOLoopBound<YamuxMultiplexer>
+    /// What the server announced beyond v1 (early data).
+    public let features: ServerFeatures
     /// Streams open on this session.
     let load = Atomic<Int>(0)
     public let connectDuration: TimeAmount
     public let handshakeDuration: TimeAmount
 
-    init(channel: Channel, multiplexer: NIOLoopBound<YamuxMultiplexer>, connectDuration: TimeAmount, handshakeDuration: TimeAmount) {
+    init(
+        channel: Channel, multiplexer: NIOLoopBound<YamuxMultiplexer>, features: ServerFeatures,
+        connectDuration: TimeAmount, handshakeDuration: TimeAmount
+    ) {
         self.channel = channel
         self.multiplexer = multiplexer
+        self.features = features
         self.connectDuration = connectDuration
         self.handshakeDuration = handshakeDuration
     }
@@ -39,11 +45,18 @@ public final class TunnelSession: Sendable {
         return promise.futureResult
     }
 
-    /// Opens a stream to `port` on the server's loopback and waits for the server's answer.
-    /// The result is on the session's event loop.
+    /// Opens a stream to `port` on the server's loopback. The result is on the session's
+    /// event loop.
+    ///
+    /// A server that announced early data gets the stream at once: the caller relays right
+    /// away and learns the server's answer from `OpenedStream.answer`, one round trip
+    /// sooner; the answer arrives with the caller's reads, so the caller must read (the
+    /// relay does). Any other server is v1: the result waits for its answer, and fails if the
+    /// stream is refused.
     public func openStream(port: UInt16, answerTimeout: TimeAmount) -> EventLoopFuture<OpenedStream> {
         let loop = channel.eventLoop
         let answered = loop.makePromise(of: OpenedStream.self)
+        let mode: StreamOpener.Mode = features.acceptsEarlyData ? .relayAtOnce : .awaitAnswer
         loop.execute {
             let created = loop.makePromise(of: Channel.self)
             self.multiplexer.value.createStream(promise: created) { stream in
@@ -51,7 +64,7 @@ public final class TunnelSession: Sendable {
                     try stream.setOptionNow(.autoRead, value: false)
                     try stream.setOptionNow(.allowRemoteHalfClosure, value: true)
                     try stream.pipeline.syncOperations.addHandler(
-                        StreamOpener(port: port, timeout: answerTimeout, answered: answered)
+                        StreamOpener(port: port, timeout: answerTimeout, mode: mode, opened: answered)
                     )
                 }
             }
@@ -69,11 +82,15 @@ public final class TunnelSession: Sendable {
     }
 }
 
-/// A stream the server agreed to connect, with what arrived together with the answer:
+/// A new stream, ready to relay, with what arrived together with the server's answer:
 /// relayed bytes, and possibly already the end of the server's side.
 public struct OpenedStream: Sendable {
     public let channel: Channel
     public let leftover: ByteBuffer?
     /// The server's side finished before the relay started; the relay must pass it on.
     public var inputClosed = false
+    /// The server's answer: succeeded once it connected the stream (already, unless the
+    /// stream was opened with early data), failed with the reason if it refused or never
+    /// answered. After a failure the stream is closed.
+    public let answer: EventLoopFuture<Void>
 }

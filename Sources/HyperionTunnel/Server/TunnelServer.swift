@@ -1,5 +1,6 @@
 import HyperionCrypto
 import HyperionMux
+import HyperionWire
 import Logging
 import NIOCore
 import NIOPosix
@@ -69,6 +70,8 @@ public final class TunnelServer: Sendable {
             )
             try pipeline.addHandler(multiplexer, position: .after(transportHandler))
             registry.attach(NIOLoopBound(multiplexer, eventLoop: channel.eventLoop), to: channel)
+            // Our streams take data right behind the port request; a v1 client sees a ping.
+            if settings.announcesEarlyData { multiplexer.announce(opaque: EarlyDataAnnouncement.pingOpaque) }
             SessionKeepalive(
                 channel: channel, multiplexer: multiplexer, interval: settings.pingInterval,
                 timeout: settings.pingTimeout, logger: sessionLogger
@@ -92,12 +95,9 @@ public final class TunnelServer: Sendable {
         stream.eventLoop.makeCompletedFuture {
             try stream.setOptionNow(.autoRead, value: false)
             try stream.setOptionNow(.allowRemoteHalfClosure, value: true)
-            var streamLogger = logger
-            if let id = try? stream.syncOptions?.getOption(YamuxChannelOptions.streamID) {
-                streamLogger[metadataKey: "stream"] = "\(id)"
-            }
+            let id = try? stream.syncOptions?.getOption(YamuxChannelOptions.streamID)
             try stream.pipeline.syncOperations.addHandler(
-                StreamAcceptor(egress: settings.egress, dialTimeout: settings.dialTimeout, logger: streamLogger)
+                StreamAcceptor(egress: settings.egress, dialTimeout: settings.dialTimeout, streamID: id, logger: logger)
             )
         }
     }

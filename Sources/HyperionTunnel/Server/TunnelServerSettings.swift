@@ -18,6 +18,9 @@ public struct TunnelServerSettings: Sendable {
     public var maximumReceiveWindow: UInt32 = 16 * 1024 * 1024
     public var pingInterval: TimeAmount = .seconds(5)
     public var pingTimeout: TimeAmount = .seconds(15)
+    /// Whether to announce early data (`EarlyDataAnnouncement`) to each client. Off only to
+    /// behave as a v1 server would, in tests.
+    var announcesEarlyData = true
 
     public init(
         listenHost: String, listenPort: Int, serverKey: X25519SecretKey, presharedKey: PresharedKey,

@@ -47,11 +47,17 @@ extension ClientBootstrap {
         return bootstrap
     }
 
-    /// Options for a relayed local connection: no Nagle, half-close, reads driven by the glue.
-    func relaySocketOptions() -> ClientBootstrap {
-        self.channelOption(.socketOption(.tcp_nodelay), value: 1)
-            .channelOption(.allowRemoteHalfClosure, value: true)
-            .channelOption(.autoRead, value: false)
-            .channelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
+}
+
+extension Channel {
+    /// Options for a relayed local connection: no Nagle, half-close, reads driven by the
+    /// glue. Set from the channel initializer, on the channel's loop, before it reads:
+    /// synchronously, where the bootstraps' channel options would cost a future each on
+    /// the path of every stream.
+    func setRelayOptions() throws {
+        try setOptionNow(.socketOption(.tcp_nodelay), value: 1)
+        try setOptionNow(.allowRemoteHalfClosure, value: true)
+        try setOptionNow(.autoRead, value: false)
+        try setOptionNow(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
     }
 }
