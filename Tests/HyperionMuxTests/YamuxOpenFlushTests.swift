@@ -20,6 +20,8 @@ import Testing
 
         let created = channel.eventLoop.makePromise(of: Channel.self)
         multiplexer.createStream(promise: created) { stream in
+            // As the client's relay does: it starts reading as soon as the stream is active.
+            try? stream.pipeline.syncOperations.addHandler(ReadOnActive())
             stream.writeAndFlush(ByteBuffer(bytes: [0, 22]), promise: nil)
             return stream.eventLoop.makeSucceededVoidFuture()
         }
@@ -32,6 +34,14 @@ import Testing
         #expect(headers.count == 2)
         #expect(headers.first?.flags.contains(.syn) == true)
         #expect(headers.last?.type == .data)
+    }
+}
+
+private final class ReadOnActive: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    func channelActive(context: ChannelHandlerContext) {
+        context.fireChannelActive()
+        context.read()
     }
 }
 

@@ -40,6 +40,10 @@ extension YamuxStreamChannel {
             $0.isActive = true
             $0.isWritable = isWritable
         }
+        // What the initializer wrote and flushed goes to the multiplexer first, so that
+        // whatever the active handlers do next (a read flushes the connection) sends it
+        // together with the SYN.
+        self.deliverPendingWrites()
         self.pipeline.fireChannelActive()
         if let promise = self.userPromise {
             self.userPromise = nil
