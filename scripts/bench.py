@@ -436,8 +436,12 @@ remote_port = {target}
                 if self.wants("latency"):
                     results[path]["lat"] += self.pingpong(port["echo"])
             if self.wants("latency"):
-                # ssh -L opens in the same round, for comparison (the goal is absolute).
-                for path, key in (("hyperion", "opens"), ("ssh", "opens_ssh"))[:: 1 if round_index % 2 == 0 else -1]:
+                # ssh -L opens in the same round, for comparison (the goal is absolute);
+                # which of the two goes first alternates.
+                openers = [("hyperion", "opens"), ("ssh", "opens_ssh")]
+                if round_index % 2:
+                    openers.reverse()
+                for path, key in openers:
                     measured[key] += self.open_latency(self.ports[path]["echo"])
             if self.wants("handshake"):
                 measured["handshake"].append(self.handshake_round())

@@ -8,34 +8,21 @@ func registerFramePathBenchmarks() {
     for (label, size, scaling) in [("16 KiB", 16_384, BenchmarkScalingFactor.one), ("64 B", 64, .kilo)] {
         let configuration = MicroConfiguration.make(scalingFactor: scaling, derivedMetric: MicroConfiguration.payloadRate)
 
-        Benchmark("Frame seal \(label)", configuration: configuration) { benchmark, path in
-            let clock = IterationClock()
-            for _ in benchmark.scaledIterations {
-                blackHole(try path.seal())
+        let framePathOperations: [(name: String, run: @Sendable (FramePath) throws -> Int)] = [
+            ("Frame seal", { try $0.seal() }),
+            ("Frame open", { try $0.openFirstFrame() }),
+            ("Frame seal+open", { try $0.roundTrip() }),
+        ]
+        for operation in framePathOperations {
+            Benchmark("\(operation.name) \(label)", configuration: configuration) { benchmark, path in
+                let clock = IterationClock()
+                for _ in benchmark.scaledIterations {
+                    blackHole(try operation.run(path))
+                }
+                clock.stop(benchmark, payloadBytes: path.payloadSize * benchmark.scaledIterations.count)
+            } setup: {
+                try FramePath(payloadSize: size)
             }
-            clock.stop(benchmark, payloadBytes: path.payloadSize * benchmark.scaledIterations.count)
-        } setup: {
-            try FramePath(payloadSize: size)
-        }
-
-        Benchmark("Frame open \(label)", configuration: configuration) { benchmark, path in
-            let clock = IterationClock()
-            for _ in benchmark.scaledIterations {
-                blackHole(try path.openFirstFrame())
-            }
-            clock.stop(benchmark, payloadBytes: path.payloadSize * benchmark.scaledIterations.count)
-        } setup: {
-            try FramePath(payloadSize: size)
-        }
-
-        Benchmark("Frame seal+open \(label)", configuration: configuration) { benchmark, path in
-            let clock = IterationClock()
-            for _ in benchmark.scaledIterations {
-                blackHole(try path.roundTrip())
-            }
-            clock.stop(benchmark, payloadBytes: path.payloadSize * benchmark.scaledIterations.count)
-        } setup: {
-            try FramePath(payloadSize: size)
         }
 
         Benchmark("AEAD in place seal+open \(label)", configuration: configuration) { benchmark, pair in
