@@ -9,7 +9,6 @@ import PackageDescription
 //   HyperionTunnel  the NIO runtime: Noise handlers, relay, server, client pool, doctor.
 //   HyperionSPA     the server's knock gate: pure packet parser, cooldown, tally, nft ruleset;
 //                   on Linux the AF_PACKET sniffer and the nft runner (C shims in CHyperionLinux).
-//   HyperionSPA     Linux: the knock sniffer (AF_PACKET + BPF) and the nftables gate.
 //   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
@@ -31,8 +30,13 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
     ],
     targets: [
-        // In-place ChaCha20-Poly1305 through the BoringSSL that swift-crypto links in.
-        .target(name: "CHyperionAEAD", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // In-place ChaCha20-Poly1305: the system's OpenSSL libcrypto on Linux (libssl-dev;
+        // its AVX-512 code is faster), elsewhere the BoringSSL that swift-crypto links in.
+        .target(
+            name: "CHyperionAEAD",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            linkerSettings: [.linkedLibrary("crypto", .when(platforms: [.linux]))]
+        ),
         .target(
             name: "HyperionCrypto",
             dependencies: ["CHyperionAEAD", .product(name: "Crypto", package: "swift-crypto")]

@@ -70,7 +70,7 @@ import Testing
         #expect(try receiver.open(second) == Array("second".utf8))
     }
 
-    /// BoringSSL wipes the output of a failed open, so what is left is zeros: never any
+    /// A failed open wipes its output (OpenSSL decrypts before it checks the tag), so what is left is zeros: never any
     /// plaintext of the forged frame.
     @Test func tamperedFrameIsRefusedAndYieldsNoPlaintext() throws {
         var (sender, receiver) = pair()

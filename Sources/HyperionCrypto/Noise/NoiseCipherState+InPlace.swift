@@ -1,6 +1,6 @@
 /// Transport frames sealed and opened where they lie: the buffer-to-buffer calls of
-/// NoiseCipherState+Transport with input and output the same memory, which BoringSSL
-/// allows, so the checks and the nonce rules are the same.
+/// NoiseCipherState+Transport with input and output the same memory, which the C
+/// context allows, so the checks and the nonce rules are the same.
 extension NoiseCipherState {
     /// Encrypts the first `plaintextCount` bytes of `frame` in place and writes the tag
     /// after them, with the current nonce; then increments the nonce. `frame` must hold

@@ -1,7 +1,7 @@
 /// Transport frames (PROTOCOL.md §4): ChaChaPoly with empty associated data, on buffers the
 /// caller owns and reuses for every frame.
 ///
-/// The cipher writes straight into `output` (BoringSSL through `BoringChaChaPoly`, not
+/// The cipher writes straight into `output` (CHyperionAEAD through `InPlaceChaChaPoly`, not
 /// swift-crypto's `Data` API, which would cost an allocation and two copies per frame).
 /// The sizes are checked before anything is encrypted, decrypted or written.
 extension NoiseCipherState {
@@ -41,7 +41,7 @@ extension NoiseCipherState {
     /// Decrypts `ciphertext` (ciphertext || 16-byte tag) into `output` (which needs
     /// `ciphertext.count - 16` bytes) with the current nonce, then increments the nonce.
     /// Returns the number of bytes written. A tag that does not verify throws
-    /// `.authenticationFailed`, leaves no plaintext in `output` (BoringSSL zeroes it) and
+    /// `.authenticationFailed`, leaves no plaintext in `output` (it is zeroed) and
     /// leaves the nonce unchanged. `output` may start where `ciphertext` does (in place).
     public mutating func open(_ ciphertext: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
         let maximum = Self.maximumPlaintextByteCount + Self.tagByteCount

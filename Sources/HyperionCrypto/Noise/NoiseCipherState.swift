@@ -10,15 +10,15 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
     public static let tagByteCount = 16
 
     let key: SymmetricKey
-    /// The same key as a BoringSSL context, for transport frames (no `Data`, no copies).
-    let aead: BoringChaChaPoly
+    /// The same key as an in-place C context, for transport frames (no `Data`, no copies).
+    let aead: InPlaceChaChaPoly
     /// The nonce the next encryption or decryption uses: the number of messages processed.
     public internal(set) var nonce: UInt64 = 0
 
     init(key: [UInt8]) {
         precondition(key.count == NoiseHash.hashByteCount, "a Noise cipher key is 32 bytes")
         self.key = SymmetricKey(data: key)
-        self.aead = BoringChaChaPoly(key: key)
+        self.aead = InPlaceChaChaPoly(key: key)
     }
 
     public var description: String { "NoiseCipherState(nonce: \(nonce), key: <redacted>)" }

@@ -1,19 +1,20 @@
 import CHyperionAEAD
 
 /// A ChaCha20-Poly1305 key that seals and opens between caller-owned buffers, or in place
-/// (BoringSSL's EVP_AEAD, see CHyperionAEAD). The transport path uses it so a frame is
-/// encrypted or decrypted with no allocation and no copy besides the cipher's own output.
+/// (OpenSSL's libcrypto on Linux, BoringSSL elsewhere; see CHyperionAEAD). The transport
+/// path uses it so a frame is encrypted or decrypted with no allocation and no copy besides
+/// the cipher's own output.
 ///
-/// Immutable after creation; BoringSSL allows concurrent use of one context, so sharing
-/// it between copies of a `NoiseCipherState` is safe.
-final class BoringChaChaPoly: @unchecked Sendable {
+/// The key never changes after creation and the C context may be used from several
+/// threads, so sharing it between copies of a `NoiseCipherState` is safe.
+final class InPlaceChaChaPoly: @unchecked Sendable {
     static let tagByteCount = 16
     private let context: UnsafeMutableRawPointer
 
     init(key: [UInt8]) {
         precondition(key.count == 32, "a ChaCha20-Poly1305 key is 32 bytes")
         guard let context = key.withUnsafeBufferPointer({ hyperion_chachapoly_new($0.baseAddress!) }) else {
-            fatalError("BoringSSL could not allocate a ChaCha20-Poly1305 context")
+            fatalError("could not allocate a ChaCha20-Poly1305 context")
         }
         self.context = context
     }
