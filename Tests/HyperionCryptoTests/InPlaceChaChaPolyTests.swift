@@ -4,11 +4,16 @@ import Synchronization
 import Testing
 @testable import HyperionCrypto
 
-/// The C context behind transport frames (OpenSSL's EVP on Linux) keeps per-message state,
-/// yet copies of a `NoiseCipherState` share it; it must stay correct when several threads
-/// use one context at once.
+/// The C contexts behind transport frames, each implementation on its own: the same bytes
+/// as swift-crypto's ChaChaPoly, nothing left of a forged frame, and correct when copies of
+/// a `NoiseCipherState` share one context across threads (OpenSSL's EVP context keeps
+/// per-message state).
 @Suite struct InPlaceChaChaPolyTests {
     static let key = (0..<32).map { UInt8(255 - $0) }
+
+    static var availableImplementations: [InPlaceChaChaPoly.Implementation] {
+        InPlaceChaChaPoly.Implementation.allCases.filter { InPlaceChaChaPoly(key: key, using: $0) != nil }
+    }
 
     static func nonce(_ counter: UInt64) -> [UInt8] {
         [0, 0, 0, 0] + withUnsafeBytes(of: counter.littleEndian) { Array($0) }
@@ -30,31 +35,69 @@ import Testing
         return ok ? output : nil
     }
 
-    func open(_ cipher: InPlaceChaChaPoly, _ sealed: [UInt8], counter: UInt64) -> [UInt8]? {
-        var output = [UInt8](repeating: 0, count: sealed.count - InPlaceChaChaPoly.tagByteCount)
+    /// Opens in place, as the transport path does; returns the plaintext, or what is left
+    /// in the buffer when the tag does not verify.
+    func openInPlace(_ cipher: InPlaceChaChaPoly, _ sealed: [UInt8], counter: UInt64) -> (ok: Bool, bytes: [UInt8]) {
+        var buffer = sealed
+        let plaintextCount = sealed.count - InPlaceChaChaPoly.tagByteCount
         let nonce = Self.nonce(counter)
-        let ok = sealed.withUnsafeBytes { input in
-            output.withUnsafeMutableBytes { out in nonce.withUnsafeBytes { cipher.open(input, into: out.baseAddress!, nonce: $0) } }
+        let ok = buffer.withUnsafeMutableBytes { bytes in
+            nonce.withUnsafeBytes { cipher.open(UnsafeRawBufferPointer(bytes), into: bytes.baseAddress!, nonce: $0) }
         }
-        return ok ? output : nil
+        return (ok, Array(buffer[..<plaintextCount]))
     }
 
-    @Test func sealsAndOpensLikeSwiftCryptoForEverySize() throws {
-        let cipher = InPlaceChaChaPoly(key: Self.key)
+    #if os(Linux)
+    /// The transport path must get the faster implementation where it exists.
+    @Test func linuxUsesOpenSSLByDefault() {
+        #expect(InPlaceChaChaPoly(key: Self.key).implementation == .openSSL)
+    }
+    #endif
+
+    @Test func bothImplementationsAreAvailable() {
+        #if os(Linux)
+        #expect(Self.availableImplementations == [.openSSL, .boringSSL])
+        #else
+        #expect(Self.availableImplementations == [.boringSSL])
+        #endif
+    }
+
+    @Test(arguments: availableImplementations)
+    func sealsAndOpensLikeSwiftCryptoForEverySize(_ implementation: InPlaceChaChaPoly.Implementation) throws {
+        let cipher = try #require(InPlaceChaChaPoly(key: Self.key, using: implementation))
+        #expect(cipher.implementation == implementation)
         for size in [0, 1, 15, 16, 17, 63, 64, 65, 255, 256, 1000, 16_384, 65_519] {
             let plaintext = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ size) }
             let sealed = try #require(seal(cipher, plaintext, counter: UInt64(size)))
             #expect(sealed == (try expected(plaintext, counter: UInt64(size))), "size \(size)")
-            #expect(open(cipher, sealed, counter: UInt64(size)) == plaintext, "size \(size)")
-            #expect(open(cipher, sealed, counter: UInt64(size) + 1) == nil, "size \(size): wrong nonce refused")
+            let opened = openInPlace(cipher, sealed, counter: UInt64(size))
+            #expect(opened.ok && opened.bytes == plaintext, "size \(size)")
+        }
+    }
+
+    /// A wrong nonce or a flipped bit fails, and the buffer holds zeros, never the
+    /// unauthenticated plaintext (OpenSSL decrypts before it checks the tag).
+    @Test(arguments: availableImplementations)
+    func forgeryIsRefusedAndLeavesNoPlaintext(_ implementation: InPlaceChaChaPoly.Implementation) throws {
+        let cipher = try #require(InPlaceChaChaPoly(key: Self.key, using: implementation))
+        let plaintext = [UInt8](repeating: 0x41, count: 300)
+        let sealed = try #require(seal(cipher, plaintext, counter: 9))
+        let wrongNonce = openInPlace(cipher, sealed, counter: 10)
+        #expect(!wrongNonce.ok && wrongNonce.bytes.allSatisfy { $0 == 0 })
+        for index in [0, 150, sealed.count - 1] {
+            var tampered = sealed
+            tampered[index] ^= 0x01
+            let result = openInPlace(cipher, tampered, counter: 9)
+            #expect(!result.ok && result.bytes.allSatisfy { $0 == 0 }, "byte \(index) flipped")
         }
     }
 
     /// Four threads seal and open through one context, each with its own nonces and
-    /// lengths; every result must match swift-crypto's. Without the context's lock the
-    /// threads overwrite each other's nonce and Poly1305 state and tags come out wrong.
-    @Test func oneContextSharedByFourThreadsStaysCorrect() throws {
-        let cipher = InPlaceChaChaPoly(key: Self.key)
+    /// lengths; every result must match swift-crypto's. Without the OpenSSL context's lock
+    /// the threads overwrite each other's nonce and Poly1305 state (or crash).
+    @Test(arguments: availableImplementations)
+    func oneContextSharedByFourThreadsStaysCorrect(_ implementation: InPlaceChaChaPoly.Implementation) throws {
+        let cipher = try #require(InPlaceChaChaPoly(key: Self.key, using: implementation))
         let threads = 4, messagesPerThread = 1500
         let failures = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: threads) { thread in
@@ -63,9 +106,10 @@ import Testing
                 let counter = UInt64(thread * messagesPerThread + index)
                 let plaintext = [UInt8](repeating: UInt8(thread), count: 64 + (index % 7) * 300)
                 guard let sealed = seal(cipher, plaintext, counter: counter),
-                      sealed == (try? expected(plaintext, counter: counter)),
-                      open(cipher, sealed, counter: counter) == plaintext
+                      sealed == (try? expected(plaintext, counter: counter))
                 else { wrong += 1; continue }
+                let opened = openInPlace(cipher, sealed, counter: counter)
+                if !opened.ok || opened.bytes != plaintext { wrong += 1 }
             }
             failures.withLock { $0 += wrong }
         }

@@ -88,6 +88,31 @@ import Testing
         }
     }
 
+    /// Where the system's libcrypto cannot give ChaCha20-Poly1305 (here: an OpenSSL config
+    /// that loads only the base provider, as a FIPS-only host would lack the cipher), both
+    /// ends fall back to swift-crypto's BoringSSL for transport frames instead of failing.
+    @Test func tunnelWorksWhereLibcryptoLacksChaChaPoly() async throws {
+        try await TunnelFixture.with("nochacha") { fixture in
+            let config = try fixture.write("openssl-base-only.cnf", """
+                openssl_conf = openssl_init
+                [openssl_init]
+                providers = provider_sect
+                [provider_sect]
+                base = base_sect
+                [base_sect]
+                activate = 1
+
+                """)
+            let echo = try await LoopbackService.echo(group: group)
+            let localPort = try await fixture.startForward(to: echo.localAddress!.port!, environment: ["OPENSSL_CONF": config]).localPort
+            let payload = [UInt8].random(count: 1024 * 1024)
+            let result = try await StreamProbe.exchange(port: localPort, payload: payload, group: group)
+            #expect(sameBytes(result.received, payload))
+            #expect(result.cleanEOF)
+            try await echo.close()
+        }
+    }
+
     @Test func halfClosedClientStillReceivesTheWholeReply() async throws {
         try await TunnelFixture.with("halfclose") { fixture in
             let reverse = try await LoopbackService.reverse(group: group)

@@ -3,17 +3,27 @@
 // swift-crypto's public ChaChaPoly API takes and returns Data, which costs an allocation
 // and two copies per 16 KiB frame. These wrappers seal and open between caller-owned
 // buffers, or in place. On Linux they use the system's OpenSSL libcrypto, whose AVX-512
-// code is about 1.4x BoringSSL's on our benchmark machine; elsewhere the BoringSSL that
-// swift-crypto links in. Tests check them against swift-crypto's ChaChaPoly and the Noise
-// vectors. A context may be used from several threads (on Linux it is locked per message).
+// code is about 1.35x BoringSSL's on our benchmark machine, and fall back to the BoringSSL
+// that swift-crypto links in where libcrypto cannot give the cipher (a FIPS-only
+// configuration); elsewhere they use that BoringSSL. Tests check both against swift-crypto's
+// ChaChaPoly and the Noise vectors. A context may be used from several threads.
 #ifndef C_HYPERION_AEAD_H
 #define C_HYPERION_AEAD_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-/// An opaque ChaCha20-Poly1305 key context (16-byte tag). NULL on allocation failure.
-void *hyperion_chachapoly_new(const uint8_t *key32);
+enum {
+    HYPERION_AEAD_ANY = 0,        // the fastest that works: OpenSSL on Linux, else BoringSSL
+    HYPERION_AEAD_OPENSSL = 1,    // Linux only
+    HYPERION_AEAD_BORINGSSL = 2,
+};
+
+/// An opaque ChaCha20-Poly1305 key context (16-byte tag) from one implementation
+/// (HYPERION_AEAD_*; ANY: the fastest that works here). NULL if it is unavailable.
+void *hyperion_chachapoly_new_using(const uint8_t *key32, int backend);
+/// Which implementation a context uses: HYPERION_AEAD_OPENSSL or HYPERION_AEAD_BORINGSSL.
+int hyperion_chachapoly_backend(const void *context);
 /// Frees the context and wipes its key material.
 void hyperion_chachapoly_free(void *context);
 

@@ -1,22 +1,46 @@
 import CHyperionAEAD
 
 /// A ChaCha20-Poly1305 key that seals and opens between caller-owned buffers, or in place
-/// (OpenSSL's libcrypto on Linux, BoringSSL elsewhere; see CHyperionAEAD). The transport
-/// path uses it so a frame is encrypted or decrypted with no allocation and no copy besides
-/// the cipher's own output.
+/// (OpenSSL's libcrypto on Linux where it offers the cipher, else BoringSSL; see
+/// CHyperionAEAD). The transport path uses it so a frame is encrypted or decrypted with no
+/// allocation and no copy besides the cipher's own output.
 ///
 /// The key never changes after creation and the C context may be used from several
 /// threads, so sharing it between copies of a `NoiseCipherState` is safe.
 final class InPlaceChaChaPoly: @unchecked Sendable {
+    /// The C library behind a context. Both compute the same bytes; OpenSSL is faster here.
+    enum Implementation: Int32, CaseIterable, Sendable {
+        case openSSL = 1
+        case boringSSL = 2
+    }
+
     static let tagByteCount = 16
     private let context: UnsafeMutableRawPointer
 
-    init(key: [UInt8]) {
-        precondition(key.count == 32, "a ChaCha20-Poly1305 key is 32 bytes")
-        guard let context = key.withUnsafeBufferPointer({ hyperion_chachapoly_new($0.baseAddress!) }) else {
-            fatalError("could not allocate a ChaCha20-Poly1305 context")
+    /// A context from the fastest implementation available.
+    convenience init(key: [UInt8]) {
+        guard let context = Self.makeContext(key: key, backend: Int32(HYPERION_AEAD_ANY)) else {
+            fatalError("neither OpenSSL nor BoringSSL could set up a ChaCha20-Poly1305 context (out of memory?)")
         }
-        self.context = context
+        self.init(context: context)
+    }
+
+    /// A context from one implementation, or nil where it is unavailable (OpenSSL off Linux,
+    /// or a libcrypto that does not offer ChaCha20-Poly1305). For tests and benchmarks.
+    convenience init?(key: [UInt8], using implementation: Implementation) {
+        guard let context = Self.makeContext(key: key, backend: implementation.rawValue) else { return nil }
+        self.init(context: context)
+    }
+
+    private init(context: UnsafeMutableRawPointer) { self.context = context }
+
+    private static func makeContext(key: [UInt8], backend: Int32) -> UnsafeMutableRawPointer? {
+        precondition(key.count == 32, "a ChaCha20-Poly1305 key is 32 bytes")
+        return key.withUnsafeBufferPointer { hyperion_chachapoly_new_using($0.baseAddress!, backend) }
+    }
+
+    var implementation: Implementation {
+        Implementation(rawValue: hyperion_chachapoly_backend(context))!
     }
 
     deinit { hyperion_chachapoly_free(context) }
