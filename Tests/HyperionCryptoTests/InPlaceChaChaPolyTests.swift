@@ -2,7 +2,7 @@ import Crypto
 import Dispatch
 import Synchronization
 import Testing
-@testable import HyperionCrypto
+@_spi(Benchmarks) @testable import HyperionCrypto
 
 /// The C contexts behind transport frames, each implementation on its own: the same bytes
 /// as swift-crypto's ChaChaPoly, nothing left of a forged frame, and correct when copies of
@@ -47,12 +47,19 @@ import Testing
         return (ok, Array(buffer[..<plaintextCount]))
     }
 
-    #if os(Linux)
-    /// The transport path must get the faster implementation where it exists.
-    @Test func linuxUsesOpenSSLByDefault() {
-        #expect(InPlaceChaChaPoly(key: Self.key).implementation == .openSSL)
+    /// The transport path must get the faster implementation for each size: on Linux
+    /// OpenSSL's AVX-512 code from 1 KiB on, BoringSSL (less overhead) below.
+    @Test func theDefaultContextPicksTheFasterImplementationPerSize() {
+        let cipher = InPlaceChaChaPoly(key: Self.key)
+        #expect(cipher.implementation(forMessageOf: 64) == .boringSSL)
+        #expect(cipher.implementation(forMessageOf: 1023) == .boringSSL)
+        #if os(Linux)
+        #expect(cipher.implementation(forMessageOf: 1024) == .openSSL)
+        #expect(cipher.implementation(forMessageOf: 16_384) == .openSSL)
+        #else
+        #expect(cipher.implementation(forMessageOf: 16_384) == .boringSSL)
+        #endif
     }
-    #endif
 
     @Test func bothImplementationsAreAvailable() {
         #if os(Linux)
@@ -62,11 +69,12 @@ import Testing
         #endif
     }
 
-    @Test(arguments: availableImplementations)
-    func sealsAndOpensLikeSwiftCryptoForEverySize(_ implementation: InPlaceChaChaPoly.Implementation) throws {
-        let cipher = try #require(InPlaceChaChaPoly(key: Self.key, using: implementation))
-        #expect(cipher.implementation == implementation)
-        for size in [0, 1, 15, 16, 17, 63, 64, 65, 255, 256, 1000, 16_384, 65_519] {
+    /// Each implementation alone, and the default context (which switches at 1 KiB).
+    @Test(arguments: availableImplementations.map(Optional.some) + [nil])
+    func sealsAndOpensLikeSwiftCryptoForEverySize(_ implementation: InPlaceChaChaPoly.Implementation?) throws {
+        let cipher = try #require(implementation.map { InPlaceChaChaPoly(key: Self.key, using: $0) } ?? InPlaceChaChaPoly(key: Self.key))
+        if let implementation { #expect(cipher.implementation(forMessageOf: 16_384) == implementation) }
+        for size in [0, 1, 15, 16, 17, 63, 64, 65, 255, 256, 1000, 1023, 1024, 1025, 16_384, 65_519] {
             let plaintext = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ size) }
             let sealed = try #require(seal(cipher, plaintext, counter: UInt64(size)))
             #expect(sealed == (try expected(plaintext, counter: UInt64(size))), "size \(size)")
@@ -80,7 +88,7 @@ import Testing
     @Test(arguments: availableImplementations)
     func forgeryIsRefusedAndLeavesNoPlaintext(_ implementation: InPlaceChaChaPoly.Implementation) throws {
         let cipher = try #require(InPlaceChaChaPoly(key: Self.key, using: implementation))
-        let plaintext = [UInt8](repeating: 0x41, count: 300)
+        let plaintext = [UInt8](repeating: 0x41, count: 3000)
         let sealed = try #require(seal(cipher, plaintext, counter: 9))
         let wrongNonce = openInPlace(cipher, sealed, counter: 10)
         #expect(!wrongNonce.ok && wrongNonce.bytes.allSatisfy { $0 == 0 })
@@ -104,7 +112,7 @@ import Testing
             var wrong = 0
             for index in 0..<messagesPerThread {
                 let counter = UInt64(thread * messagesPerThread + index)
-                let plaintext = [UInt8](repeating: UInt8(thread), count: 64 + (index % 7) * 300)
+                let plaintext = [UInt8](repeating: UInt8(thread), count: 64 + (index % 7) * 400)
                 guard let sealed = seal(cipher, plaintext, counter: counter),
                       sealed == (try? expected(plaintext, counter: counter))
                 else { wrong += 1; continue }

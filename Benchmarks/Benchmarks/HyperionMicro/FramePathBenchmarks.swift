@@ -1,9 +1,11 @@
 import Benchmark
+@_spi(Benchmarks) import HyperionCrypto
 
 /// Transport frames (PROTOCOL.md §4): seal with `TransportFrameAssembler`, cut with
 /// `TransportFrameParser`, open with `TransportFrameOpener`; a full 16 KiB frame for
 /// throughput and a 64-byte one for the per-frame cost that latency pays. "AEAD in place"
-/// is the floor under "Frame seal+open": `NoiseCipherState.sealInPlace`/`openInPlace` alone.
+/// is the floor under "Frame seal+open": `NoiseCipherState.sealInPlace`/`openInPlace` alone,
+/// with the tunnel's cipher and, for comparison, with each implementation by name.
 func registerFramePathBenchmarks() {
     for (label, size, scaling) in [("16 KiB", 16_384, BenchmarkScalingFactor.one), ("64 B", 64, .kilo)] {
         let configuration = MicroConfiguration.make(scalingFactor: scaling, derivedMetric: MicroConfiguration.payloadRate)
@@ -25,14 +27,22 @@ func registerFramePathBenchmarks() {
             }
         }
 
-        Benchmark("AEAD in place seal+open \(label)", configuration: configuration) { benchmark, pair in
-            let clock = IterationClock()
-            for _ in benchmark.scaledIterations {
-                blackHole(try pair.sealThenOpen())
+        #if os(Linux)
+        let implementations: [(suffix: String, implementation: ChaChaPolyImplementation?)] =
+            [("", nil), (" (OpenSSL)", .openSSL), (" (BoringSSL)", .boringSSL)]
+        #else
+        let implementations: [(suffix: String, implementation: ChaChaPolyImplementation?)] = [("", nil)]
+        #endif
+        for (suffix, implementation) in implementations {
+            Benchmark("AEAD in place seal+open \(label)\(suffix)", configuration: configuration) { benchmark, pair in
+                let clock = IterationClock()
+                for _ in benchmark.scaledIterations {
+                    blackHole(try pair.sealThenOpen())
+                }
+                clock.stop(benchmark, payloadBytes: pair.payloadSize * benchmark.scaledIterations.count)
+            } setup: {
+                try CipherPair(payloadSize: size, implementation: implementation)
             }
-            clock.stop(benchmark, payloadBytes: pair.payloadSize * benchmark.scaledIterations.count)
-        } setup: {
-            try CipherPair(payloadSize: size)
         }
     }
 }

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 enum {
-    HYPERION_AEAD_ANY = 0,        // the fastest that works: OpenSSL on Linux, else BoringSSL
+    HYPERION_AEAD_ANY = 0,        // the fastest that works, per message size
     HYPERION_AEAD_OPENSSL = 1,    // Linux only
     HYPERION_AEAD_BORINGSSL = 2,
 };
@@ -22,8 +22,10 @@ enum {
 /// An opaque ChaCha20-Poly1305 key context (16-byte tag) from one implementation
 /// (HYPERION_AEAD_*; ANY: the fastest that works here). NULL if it is unavailable.
 void *hyperion_chachapoly_new_using(const uint8_t *key32, int backend);
-/// Which implementation a context uses: HYPERION_AEAD_OPENSSL or HYPERION_AEAD_BORINGSSL.
-int hyperion_chachapoly_backend(const void *context);
+/// Which implementation seals or opens a message of `count` plaintext bytes with this
+/// context: HYPERION_AEAD_OPENSSL or HYPERION_AEAD_BORINGSSL. A context made with ANY has
+/// both where it can, and takes BoringSSL for messages under 1 KiB (less overhead there).
+int hyperion_chachapoly_backend(const void *context, size_t count);
 /// Frees the context and wipes its key material.
 void hyperion_chachapoly_free(void *context);
 

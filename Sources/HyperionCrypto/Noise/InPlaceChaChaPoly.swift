@@ -1,18 +1,21 @@
 import CHyperionAEAD
 
+/// The C library behind an in-place ChaCha20-Poly1305 context. Both compute the same bytes;
+/// OpenSSL is faster here. SPI for the microbenchmarks, which time them side by side.
+@_spi(Benchmarks) public enum ChaChaPolyImplementation: Int32, CaseIterable, Sendable {
+    case openSSL = 1
+    case boringSSL = 2
+}
+
 /// A ChaCha20-Poly1305 key that seals and opens between caller-owned buffers, or in place
-/// (OpenSSL's libcrypto on Linux where it offers the cipher, else BoringSSL; see
-/// CHyperionAEAD). The transport path uses it so a frame is encrypted or decrypted with no
+/// (on Linux OpenSSL's libcrypto from 1 KiB on where it offers the cipher, else BoringSSL;
+/// see CHyperionAEAD). The transport path uses it so a frame is encrypted or decrypted with no
 /// allocation and no copy besides the cipher's own output.
 ///
 /// The key never changes after creation and the C context may be used from several
 /// threads, so sharing it between copies of a `NoiseCipherState` is safe.
 final class InPlaceChaChaPoly: @unchecked Sendable {
-    /// The C library behind a context. Both compute the same bytes; OpenSSL is faster here.
-    enum Implementation: Int32, CaseIterable, Sendable {
-        case openSSL = 1
-        case boringSSL = 2
-    }
+    typealias Implementation = ChaChaPolyImplementation
 
     static let tagByteCount = 16
     private let context: UnsafeMutableRawPointer
@@ -39,8 +42,9 @@ final class InPlaceChaChaPoly: @unchecked Sendable {
         return key.withUnsafeBufferPointer { hyperion_chachapoly_new_using($0.baseAddress!, backend) }
     }
 
-    var implementation: Implementation {
-        Implementation(rawValue: hyperion_chachapoly_backend(context))!
+    /// The implementation that seals or opens a message of `count` plaintext bytes.
+    func implementation(forMessageOf count: Int) -> Implementation {
+        Implementation(rawValue: hyperion_chachapoly_backend(context, count))!
     }
 
     deinit { hyperion_chachapoly_free(context) }

@@ -11,7 +11,7 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
 
     let key: SymmetricKey
     /// The same key as an in-place C context, for transport frames (no `Data`, no copies).
-    let aead: InPlaceChaChaPoly
+    private(set) var aead: InPlaceChaChaPoly
     /// The nonce the next encryption or decryption uses: the number of messages processed.
     public internal(set) var nonce: UInt64 = 0
 
@@ -19,6 +19,15 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
         precondition(key.count == NoiseHash.hashByteCount, "a Noise cipher key is 32 bytes")
         self.key = SymmetricKey(data: key)
         self.aead = InPlaceChaChaPoly(key: key)
+    }
+
+    /// The same key and nonce, sealed and opened in place by one implementation; nil where it
+    /// is unavailable. For the microbenchmarks.
+    @_spi(Benchmarks) public func using(_ implementation: ChaChaPolyImplementation) -> NoiseCipherState? {
+        guard let aead = key.withUnsafeBytes({ InPlaceChaChaPoly(key: Array($0), using: implementation) }) else { return nil }
+        var copy = self
+        copy.aead = aead
+        return copy
     }
 
     public var description: String { "NoiseCipherState(nonce: \(nonce), key: <redacted>)" }
