@@ -118,12 +118,21 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
         finished = true
         timeoutTask?.cancel()
         // The reply travels in clear, so it is written from here, before the transport
-        // handler (which sits after this one) can emit anything.
-        if let reply { context.writeAndFlush(wrapOutboundOut(reply), promise: nil) }
+        // handler (which sits after this one) can emit anything. It is flushed together
+        // with what the session sends as it starts: one write, and one transport frame.
+        if let reply { context.write(wrapOutboundOut(reply), promise: nil) }
         let transportHandler = NoiseTransportHandler(transport: transport, logger: logger)
         let pipeline = context.pipeline.syncOperations
         try pipeline.addHandler(transportHandler, position: .after(self))
-        try installSession(pipeline, transportHandler, peer)
+        transportHandler.holdFlushes()
+        do {
+            try installSession(pipeline, transportHandler, peer)
+        } catch {
+            transportHandler.releaseFlushes()
+            throw error
+        }
+        // The session's flush carried the reply along; otherwise it still has to go.
+        if !transportHandler.releaseFlushes(), reply != nil { context.flush() }
         if let leftover = received, leftover.readableBytes > 0 {
             context.fireChannelRead(wrapInboundOut(leftover))
         }

@@ -30,6 +30,11 @@ public final class NoiseTransportHandler: ChannelDuplexHandler, RemovableChannel
     private var pendingPromise: EventLoopPromise<Void>?
     private var failed = false
     private let logger: Logger
+    /// Set between `holdFlushes` and `releaseFlushes`: a flush then only sets
+    /// `flushRequested`, and the plaintext waits in the assembler.
+    private var flushesHeld = false
+    private var flushRequested = false
+    private var context: ChannelHandlerContext?
 
     init(transport: NoiseTransport, logger: Logger) {
         self.assembler = TransportFrameAssembler(
@@ -42,7 +47,31 @@ public final class NoiseTransportHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     public func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
         partialFrame = context.channel.allocator.buffer(capacity: TransportFrame.maximumWireLength)
+    }
+
+    public func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    /// Holds flushes until `releaseFlushes`. The handshake handler holds them while the
+    /// session starts, so that message 2 and the session's first frames (pings, the early
+    /// data announcement) leave in one transport frame and one write instead of one each.
+    /// Memory stays bounded: past `eagerSealThreshold` frames are still sealed and written.
+    func holdFlushes() {
+        flushesHeld = true
+    }
+
+    /// Ends `holdFlushes`, and performs the flush that was asked for meanwhile, if any.
+    /// Returns whether it flushed.
+    @discardableResult
+    func releaseFlushes() -> Bool {
+        flushesHeld = false
+        guard flushRequested, let context else { return false }
+        flushRequested = false
+        flush(context: context)
+        return true
     }
 
     // MARK: inbound
@@ -112,6 +141,10 @@ public final class NoiseTransportHandler: ChannelDuplexHandler, RemovableChannel
     }
 
     public func flush(context: ChannelHandlerContext) {
+        guard !flushesHeld else {
+            flushRequested = true
+            return
+        }
         writeSealed(context: context)
         context.flush()
     }
