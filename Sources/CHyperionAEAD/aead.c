@@ -50,11 +50,33 @@ struct hyperion_chachapoly {
 };
 
 #if defined(__linux__)
+// The library's first use reads its configuration and loads a provider (about 1.3 ms
+// here); fetching the cipher once, up front, keeps that out of the first handshake and
+// spares every context the implicit fetch. NULL where the library cannot give
+// ChaCha20-Poly1305 (a FIPS-only configuration). Kept for the life of the process.
+static EVP_CIPHER *fetched_cipher;
+static pthread_once_t fetch_once = PTHREAD_ONCE_INIT;
+
+static void fetch_cipher(void) {
+    fetched_cipher = EVP_CIPHER_fetch(NULL, "ChaCha20-Poly1305", NULL);
+    if (fetched_cipher == NULL) ERR_clear_error();
+}
+
+static const EVP_CIPHER *openssl_cipher(void) {
+    pthread_once(&fetch_once, fetch_cipher);
+    return fetched_cipher;
+}
+
+void hyperion_chachapoly_prepare(void) {
+    (void)openssl_cipher();
+}
+
 static int openssl_start(struct hyperion_chachapoly *context, const uint8_t *key32) {
+    const EVP_CIPHER *cipher = openssl_cipher();
+    if (cipher == NULL) return 0;
     context->openssl = EVP_CIPHER_CTX_new();
-    // Fails where the library cannot give ChaCha20-Poly1305 (a FIPS-only configuration).
     if (context->openssl == NULL ||
-        EVP_CipherInit_ex(context->openssl, EVP_chacha20_poly1305(), NULL, key32, NULL, 1) != 1 ||
+        EVP_CipherInit_ex(context->openssl, cipher, NULL, key32, NULL, 1) != 1 ||
         pthread_mutex_init(&context->lock, NULL) != 0) {
         EVP_CIPHER_CTX_free(context->openssl);
         context->openssl = NULL;
@@ -85,6 +107,8 @@ done:
     pthread_mutex_unlock(&context->lock);
     return ok;
 }
+#else
+void hyperion_chachapoly_prepare(void) {}
 #endif
 
 void *hyperion_chachapoly_new_using(const uint8_t *key32, int backend) {

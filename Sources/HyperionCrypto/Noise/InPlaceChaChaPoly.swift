@@ -37,6 +37,12 @@ final class InPlaceChaChaPoly: @unchecked Sendable {
 
     private init(context: UnsafeMutableRawPointer) { self.context = context }
 
+    /// Loads the cipher library now, so its first use (OpenSSL reads its configuration and
+    /// loads a provider, about 1.3 ms) does not land in the first handshake.
+    static func prepare() {
+        hyperion_chachapoly_prepare()
+    }
+
     private static func makeContext(key: [UInt8], backend: Int32) -> UnsafeMutableRawPointer? {
         precondition(key.count == 32, "a ChaCha20-Poly1305 key is 32 bytes")
         return key.withUnsafeBufferPointer { hyperion_chachapoly_new_using($0.baseAddress!, backend) }

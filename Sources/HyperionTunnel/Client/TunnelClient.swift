@@ -1,3 +1,4 @@
+import HyperionCrypto
 import Logging
 import NIOCore
 
@@ -16,6 +17,7 @@ public final class TunnelClient: Sendable {
     public static func start(
         endpoints: [TunnelEndpoint], forwards: [ForwardSpec], settings: TunnelClientSettings, group: EventLoopGroup, logger: Logger
     ) -> EventLoopFuture<TunnelClient> {
+        NoiseCipherState.prepareTransportCipher()
         let loop = group.next()
         let used = Set(forwards.map(\.serverName))
         var pools: [String: ServerPool] = [:]

@@ -24,6 +24,7 @@ public final class TunnelServer: Sendable {
     }
 
     public static func start(settings: TunnelServerSettings, group: EventLoopGroup, logger: Logger) -> EventLoopFuture<TunnelServer> {
+        NoiseCipherState.prepareTransportCipher()
         let registry = ConnectionRegistry(limit: settings.maximumConnections)
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
