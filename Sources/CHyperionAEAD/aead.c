@@ -40,13 +40,19 @@ extern int CCryptoBoringSSL_EVP_AEAD_CTX_open(const EVP_AEAD_CTX *ctx, uint8_t *
 
 struct hyperion_chachapoly {
     EVP_AEAD_CTX *boringssl;  // safe for concurrent use
-#if defined(__linux__)
-    // An EVP_CIPHER_CTX carries per-message state (nonce, Poly1305), so it must not be used
-    // by two threads at once. The lock keeps this API safe for concurrent use as documented;
-    // on the tunnel's path it is never contended (a key belongs to one connection's loop).
+    // An EVP_CIPHER_CTX carries per-message state (nonce, Poly1305), and so does a gathered
+    // seal (below), so neither may be used by two threads at once. The lock keeps this API
+    // safe for concurrent use as documented; on the tunnel's path it is never contended (a
+    // key belongs to one connection's loop).
     pthread_mutex_t lock;
+#if defined(__linux__)
     EVP_CIPHER_CTX *openssl;
 #endif
+    // A gathered seal under way: where it writes, how much it expects, how far it got.
+    uint8_t *gather_out;
+    size_t gather_count, gather_offset;
+    uint8_t gather_nonce[nonce_length];
+    int gather_openssl, gather_failed;
 };
 
 #if defined(__linux__)
@@ -75,9 +81,7 @@ static int openssl_start(struct hyperion_chachapoly *context, const uint8_t *key
     const EVP_CIPHER *cipher = openssl_cipher();
     if (cipher == NULL) return 0;
     context->openssl = EVP_CIPHER_CTX_new();
-    if (context->openssl == NULL ||
-        EVP_CipherInit_ex(context->openssl, cipher, NULL, key32, NULL, 1) != 1 ||
-        pthread_mutex_init(&context->lock, NULL) != 0) {
+    if (context->openssl == NULL || EVP_CipherInit_ex(context->openssl, cipher, NULL, key32, NULL, 1) != 1) {
         EVP_CIPHER_CTX_free(context->openssl);
         context->openssl = NULL;
         ERR_clear_error();
@@ -114,6 +118,10 @@ void hyperion_chachapoly_prepare(void) {}
 void *hyperion_chachapoly_new_using(const uint8_t *key32, int backend) {
     struct hyperion_chachapoly *context = calloc(1, sizeof *context);
     if (context == NULL) return NULL;
+    if (pthread_mutex_init(&context->lock, NULL) != 0) {
+        free(context);
+        return NULL;
+    }
     int started = 0;
 #if defined(__linux__)
     if (backend == HYPERION_AEAD_ANY || backend == HYPERION_AEAD_OPENSSL) started |= openssl_start(context, key32);
@@ -148,11 +156,9 @@ void hyperion_chachapoly_free(void *opaque) {
     struct hyperion_chachapoly *context = opaque;
     if (context->boringssl != NULL) CCryptoBoringSSL_EVP_AEAD_CTX_free(context->boringssl);  // wipes the key
 #if defined(__linux__)
-    if (context->openssl != NULL) {
-        EVP_CIPHER_CTX_free(context->openssl);  // wipes the key schedule
-        pthread_mutex_destroy(&context->lock);
-    }
+    if (context->openssl != NULL) EVP_CIPHER_CTX_free(context->openssl);  // wipes the key schedule
 #endif
+    pthread_mutex_destroy(&context->lock);
     free(context);
 }
 
@@ -186,4 +192,74 @@ int hyperion_chachapoly_open(const void *opaque, const uint8_t *nonce12, uint8_t
     int ok = CCryptoBoringSSL_EVP_AEAD_CTX_open(context->boringssl, out, &written, plaintext,
                                                 nonce12, nonce_length, in, count, NULL, 0);
     return ok == 1 && written == plaintext;
+}
+
+// A gathered seal: the plaintext arrives in pieces and lands encrypted in `out`, so the
+// caller need not first copy the pieces together. OpenSSL's EVP takes its input in pieces;
+// for BoringSSL (short messages, or no OpenSSL) the pieces are copied into `out` and sealed
+// there in place, as an ordinary seal would after the caller's copy.
+int hyperion_chachapoly_gather_begin(const void *opaque, const uint8_t *nonce12, uint8_t *out, size_t count) {
+    struct hyperion_chachapoly *context = (struct hyperion_chachapoly *)opaque;
+    pthread_mutex_lock(&context->lock);  // held until hyperion_chachapoly_gather_end
+    context->gather_out = out;
+    context->gather_count = count;
+    context->gather_offset = 0;
+    context->gather_failed = count > INT_MAX;
+    context->gather_openssl = 0;
+    memcpy(context->gather_nonce, nonce12, nonce_length);
+#if defined(__linux__)
+    if (uses_openssl(context, count)) {
+        context->gather_openssl = 1;
+        if (EVP_CipherInit_ex(context->openssl, NULL, NULL, NULL, nonce12, 1) != 1) context->gather_failed = 1;
+    }
+#endif
+    return !context->gather_failed;
+}
+
+void hyperion_chachapoly_gather_piece(const void *opaque, const uint8_t *in, size_t count) {
+    struct hyperion_chachapoly *context = (struct hyperion_chachapoly *)opaque;
+    if (context->gather_failed || count == 0) return;
+    if (count > context->gather_count - context->gather_offset) {
+        context->gather_failed = 1;
+        return;
+    }
+    uint8_t *destination = context->gather_out + context->gather_offset;
+#if defined(__linux__)
+    if (context->gather_openssl) {
+        int written = 0;
+        if (EVP_CipherUpdate(context->openssl, destination, &written, in, (int)count) != 1 || (size_t)written != count) {
+            context->gather_failed = 1;
+            return;
+        }
+        context->gather_offset += count;
+        return;
+    }
+#endif
+    memcpy(destination, in, count);
+    context->gather_offset += count;
+}
+
+int hyperion_chachapoly_gather_end(const void *opaque) {
+    struct hyperion_chachapoly *context = (struct hyperion_chachapoly *)opaque;
+    size_t count = context->gather_count;
+    uint8_t *out = context->gather_out;
+    int ok = !context->gather_failed && context->gather_offset == count;
+#if defined(__linux__)
+    if (context->gather_openssl) {
+        int finished = 0;
+        ok = ok && EVP_CipherFinal_ex(context->openssl, out + count, &finished) == 1 && finished == 0 &&
+             EVP_CIPHER_CTX_ctrl(context->openssl, EVP_CTRL_AEAD_GET_TAG, tag_length, out + count) == 1;
+        if (!ok) ERR_clear_error();
+        pthread_mutex_unlock(&context->lock);
+        return ok;
+    }
+#endif
+    if (ok) {
+        size_t written = 0;
+        ok = CCryptoBoringSSL_EVP_AEAD_CTX_seal(context->boringssl, out, &written, count + tag_length, context->gather_nonce,
+                                                nonce_length, out, count, NULL, 0) == 1 &&
+             written == count + tag_length;
+    }
+    pthread_mutex_unlock(&context->lock);
+    return ok;
 }

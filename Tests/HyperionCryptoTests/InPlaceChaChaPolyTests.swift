@@ -83,6 +83,49 @@ import Testing
         }
     }
 
+    /// A seal from pieces writes what a seal of the joined pieces writes, however the
+    /// plaintext is cut (empty pieces included), on either side of the 1 KiB switch.
+    @Test(arguments: availableImplementations.map(Optional.some) + [nil])
+    func gatheredSealMatchesSwiftCryptoForAnyCut(_ implementation: InPlaceChaChaPoly.Implementation?) throws {
+        let cipher = try #require(implementation.map { InPlaceChaChaPoly(key: Self.key, using: $0) } ?? InPlaceChaChaPoly(key: Self.key))
+        var generator = SystemRandomNumberGenerator()
+        for (index, size) in [0, 1, 12, 100, 1023, 1024, 1500, 16_384].enumerated() {
+            let plaintext = (0..<size).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var cuts = (0..<Int.random(in: 0...6, using: &generator)).map { _ in Int.random(in: 0...size, using: &generator) }
+            cuts = ([0] + cuts.sorted() + [size])
+            let pieces = zip(cuts, cuts.dropFirst()).map { Array(plaintext[$0..<$1]) }
+            var output = [UInt8](repeating: 0, count: size + InPlaceChaChaPoly.tagByteCount)
+            let nonce = Self.nonce(UInt64(index))
+            let ok = output.withUnsafeMutableBytes { out in
+                nonce.withUnsafeBytes { nonceBytes in
+                    cipher.seal(count: size, into: out, nonce: nonceBytes) { add in
+                        for piece in pieces { piece.withUnsafeBytes { add($0) } }
+                    }
+                }
+            }
+            #expect(ok, "size \(size) in \(pieces.count) pieces")
+            #expect(output == (try expected(plaintext, counter: UInt64(index))), "size \(size) in \(pieces.map(\.count)) pieces")
+        }
+    }
+
+    /// Pieces that come to fewer or more bytes than announced fail the seal, and the
+    /// context is usable afterwards (its lock was released).
+    @Test(arguments: availableImplementations.map(Optional.some) + [nil])
+    func gatheredSealRefusesPiecesThatDoNotAddUp(_ implementation: InPlaceChaChaPoly.Implementation?) throws {
+        let cipher = try #require(implementation.map { InPlaceChaChaPoly(key: Self.key, using: $0) } ?? InPlaceChaChaPoly(key: Self.key))
+        let nonce = Self.nonce(1)
+        for (announced, given) in [(2000, 1999), (2000, 2001), (100, 99), (100, 101)] {
+            var output = [UInt8](repeating: 0, count: announced + InPlaceChaChaPoly.tagByteCount)
+            let piece = [UInt8](repeating: 3, count: given)
+            let ok = output.withUnsafeMutableBytes { out in
+                nonce.withUnsafeBytes { cipher.seal(count: announced, into: out, nonce: $0) { add in piece.withUnsafeBytes { add($0) } } }
+            }
+            #expect(!ok, "\(given) bytes given for \(announced)")
+        }
+        let plaintext = [UInt8](repeating: 9, count: 3000)
+        #expect(seal(cipher, plaintext, counter: 2) == (try expected(plaintext, counter: 2)))
+    }
+
     /// A wrong nonce or a flipped bit fails, and the buffer holds zeros, never the
     /// unauthenticated plaintext (OpenSSL decrypts before it checks the tag).
     @Test(arguments: availableImplementations)

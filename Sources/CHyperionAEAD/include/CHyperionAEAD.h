@@ -43,4 +43,13 @@ int hyperion_chachapoly_seal(const void *context, const uint8_t *nonce12, uint8_
 /// Returns 1 on success, 0 if the tag is wrong (and then zeroes `out`'s count - 16 bytes).
 int hyperion_chachapoly_open(const void *context, const uint8_t *nonce12, uint8_t *out, const uint8_t *in, size_t count);
 
+/// A seal whose plaintext comes in pieces: `begin` with the nonce and where the `count`
+/// bytes of ciphertext and the 16-byte tag go, then the pieces in order (`count` bytes in
+/// all, none overlapping `out`), then `end`, which returns 1 on success. No other call may
+/// come between `begin` and `end` on this context (it is locked meanwhile); `end` must
+/// always be called once `begin` was.
+int hyperion_chachapoly_gather_begin(const void *context, const uint8_t *nonce12, uint8_t *out, size_t count);
+void hyperion_chachapoly_gather_piece(const void *context, const uint8_t *in, size_t count);
+int hyperion_chachapoly_gather_end(const void *context);
+
 #endif

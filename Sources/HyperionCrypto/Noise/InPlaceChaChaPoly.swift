@@ -65,6 +65,27 @@ final class InPlaceChaChaPoly: @unchecked Sendable {
         ) == 1
     }
 
+    /// Encrypts `count` bytes that `pieces` hands over one piece at a time (to the function
+    /// it is given, in order) into `output` (count + 16 bytes: ciphertext, tag), without
+    /// copying the pieces together first where the implementation allows. No piece may
+    /// overlap `output`. False if the pieces do not add up to `count` or the cipher fails.
+    func seal(
+        count: Int, into output: UnsafeMutableRawBufferPointer, nonce: UnsafeRawBufferPointer,
+        gathering pieces: (_ add: (UnsafeRawBufferPointer) -> Void) -> Void
+    ) -> Bool {
+        precondition(output.count >= count + Self.tagByteCount && nonce.count == 12)
+        let out = output.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        let started = hyperion_chachapoly_gather_begin(context, nonce.baseAddress!.assumingMemoryBound(to: UInt8.self), out, count) == 1
+        if started {
+            pieces { piece in
+                guard let base = piece.baseAddress else { return }
+                hyperion_chachapoly_gather_piece(context, base.assumingMemoryBound(to: UInt8.self), piece.count)
+            }
+        }
+        // `end` releases the context's lock, so it runs whether or not `begin` succeeded.
+        return hyperion_chachapoly_gather_end(context) == 1 && started
+    }
+
     /// Verifies and decrypts `input` (ciphertext || tag) into `output`, which needs
     /// `input.count - 16` bytes; `output` may start where `input` does.
     func open(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawPointer, nonce: UnsafeRawBufferPointer) -> Bool {

@@ -38,6 +38,39 @@ extension NoiseCipherState {
         return sealedCount
     }
 
+    /// Encrypts the `plaintextCount` bytes that `pieces` hands over, in order, into `output`
+    /// (which needs `plaintextCount + 16` bytes) with the current nonce, then increments the
+    /// nonce. Returns the number of bytes written. The pieces need not be copied together
+    /// first: `pieces` calls the function it is given with each one (no piece may overlap
+    /// `output`). Pieces that do not add up to `plaintextCount` throw, and nothing counts.
+    public mutating func seal(
+        plaintextCount: Int, into output: UnsafeMutableRawBufferPointer,
+        gathering pieces: (_ add: (UnsafeRawBufferPointer) -> Void) -> Void
+    ) throws -> Int {
+        guard plaintextCount <= Self.maximumPlaintextByteCount else {
+            throw HyperionCryptoError(
+                .invalidMessageLength,
+                "a transport frame carries at most \(Self.maximumPlaintextByteCount) plaintext bytes, got \(plaintextCount)"
+            )
+        }
+        let sealedCount = plaintextCount + Self.tagByteCount
+        guard output.count >= sealedCount else {
+            throw HyperionCryptoError(
+                .invalidMessageLength,
+                "the output buffer holds \(output.count) bytes; sealing \(plaintextCount) bytes needs \(sealedCount)"
+            )
+        }
+        var nonceBytes = try nonceWords()
+        let sealed = withUnsafeBytes(of: &nonceBytes) {
+            aead.seal(count: plaintextCount, into: output, nonce: $0, gathering: pieces)
+        }
+        guard sealed else {
+            throw HyperionCryptoError(.authenticationFailed, "ChaCha20-Poly1305 could not encrypt a transport frame (or its pieces did not add up)")
+        }
+        nonce += 1
+        return sealedCount
+    }
+
     /// Decrypts `ciphertext` (ciphertext || 16-byte tag) into `output` (which needs
     /// `ciphertext.count - 16` bytes) with the current nonce, then increments the nonce.
     /// Returns the number of bytes written. A tag that does not verify throws

@@ -1,18 +1,20 @@
 import HyperionCrypto
 import NIOCore
 
-/// Builds outgoing transport frames (PROTOCOL.md §4) in place in one output buffer.
+/// Builds outgoing transport frames (PROTOCOL.md §4) in one output buffer.
 ///
-/// Plaintext is copied once, straight into its place inside a frame of the output buffer
-/// (after a length prefix, before room for the tag), and each frame is encrypted where it
-/// lies as soon as it is full or the caller asks for what is sealed. Frames are sealed in
-/// order, so nonces follow the byte stream. Writes of any size gather into frames of up to
-/// 16384 plaintext bytes: a burst of small yamux frames becomes one transport frame.
+/// The plaintext of the frame being filled is kept as slices of the caller's buffers (no
+/// copy); when the frame is full, or the caller asks for what is sealed, it is encrypted
+/// from those slices straight into its place in the output buffer (after the length
+/// prefix, with the tag behind). Frames are sealed in order, so nonces follow the byte
+/// stream. Writes of any size gather into frames of up to 16384 plaintext bytes: a burst
+/// of small yamux frames becomes one transport frame. What the assembler holds beyond the
+/// output is at most one frame's plaintext.
 public struct TransportFrameAssembler {
     private var cipher: NoiseCipherState
     private var output: ByteBuffer
-    /// Index in `output` of the length prefix of the frame still being filled.
-    private var openFrameStart: Int?
+    /// The plaintext of the frame being filled, in order, and its length.
+    private var openFramePieces: [ByteBuffer] = []
     private var openFrameFill = 0
 
     public init(cipher: NoiseCipherState, output: ByteBuffer) {
@@ -20,20 +22,15 @@ public struct TransportFrameAssembler {
         self.output = output
     }
 
-    /// Bytes in `output`: sealed frames plus the frame being filled.
-    public var bufferedByteCount: Int { output.readableBytes }
+    /// Bytes held: sealed frames in `output` plus the plaintext of the frame being filled.
+    public var bufferedByteCount: Int { output.readableBytes + openFrameFill }
 
-    /// Copies every readable byte of `plaintext` into frames; full frames are sealed.
+    /// Takes every readable byte of `plaintext` into frames; full frames are sealed.
     public mutating func append(_ plaintext: inout ByteBuffer) throws {
         while plaintext.readableBytes > 0 {
-            if openFrameStart == nil {
-                rewindIfEmpty()
-                openFrameStart = output.writerIndex
-                openFrameFill = 0
-                output.writeInteger(UInt16(0))  // the length, set when the frame is sealed
-            }
-            var piece = plaintext.readSlice(length: min(plaintext.readableBytes, TransportFrame.maximumPlaintextLength - openFrameFill))!
-            openFrameFill += output.writeBuffer(&piece)
+            let piece = plaintext.readSlice(length: min(plaintext.readableBytes, TransportFrame.maximumPlaintextLength - openFrameFill))!
+            openFrameFill += piece.readableBytes
+            openFramePieces.append(piece)
             if openFrameFill == TransportFrame.maximumPlaintextLength {
                 try sealOpenFrame()
             }
@@ -44,8 +41,8 @@ public struct TransportFrameAssembler {
     /// assembler empty. The storage is reused once the returned buffer is released.
     ///
     /// The handed-over bytes are only marked as read here; the buffer is rewound when the
-    /// next frame starts. Rewinding now, while the caller still holds the bytes, would make
-    /// NIO allocate new storage on every flush.
+    /// next frame is sealed. Rewinding now, while the caller still holds the bytes, would
+    /// make NIO allocate new storage on every flush.
     public mutating func takeSealed() throws -> ByteBuffer {
         try sealOpenFrame()
         let sealed = output
@@ -59,19 +56,21 @@ public struct TransportFrameAssembler {
     }
 
     private mutating func sealOpenFrame() throws {
-        guard let start = openFrameStart else { return }
-        openFrameStart = nil
         let plaintextCount = openFrameFill
-        guard plaintextCount > 0 else {
-            output.moveWriterIndex(to: start)
-            return
-        }
+        guard plaintextCount > 0 else { return }
+        let pieces = openFramePieces
+        openFramePieces.removeAll(keepingCapacity: true)
+        openFrameFill = 0
+        rewindIfEmpty()
         let sealedCount = plaintextCount + TransportFrame.tagLength
-        output.writeRepeatingByte(0, count: TransportFrame.tagLength)
-        output.setInteger(UInt16(sealedCount), at: start)
-        let offset = start + 2 - output.readerIndex
-        _ = try output.withUnsafeMutableReadableBytes { bytes in
-            try cipher.sealInPlace(UnsafeMutableRawBufferPointer(rebasing: bytes[offset..<(offset + sealedCount)]), plaintextCount: plaintextCount)
+        // Length prefix and sealed frame in one step: if sealing throws, nothing is written.
+        try output.writeWithUnsafeMutableBytes(minimumWritableBytes: 2 + sealedCount) { space in
+            let frame = UnsafeMutableRawBufferPointer(rebasing: space[2..<(2 + sealedCount)])
+            _ = try cipher.seal(plaintextCount: plaintextCount, into: frame) { add in
+                for piece in pieces { piece.withUnsafeReadableBytes { add($0) } }
+            }
+            space.storeBytes(of: UInt16(sealedCount).bigEndian, toByteOffset: 0, as: UInt16.self)
+            return 2 + sealedCount
         }
     }
 }
