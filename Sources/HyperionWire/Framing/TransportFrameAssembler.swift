@@ -58,8 +58,14 @@ public struct TransportFrameAssembler {
     private mutating func sealOpenFrame() throws {
         let plaintextCount = openFrameFill
         guard plaintextCount > 0 else { return }
-        let pieces = openFramePieces
-        openFramePieces.removeAll(keepingCapacity: true)
+        // Moved out and back rather than copied, so the array's storage is reused: a copy
+        // would make `removeAll(keepingCapacity:)` allocate on every frame.
+        var pieces: [ByteBuffer] = []
+        swap(&pieces, &openFramePieces)
+        defer {
+            pieces.removeAll(keepingCapacity: true)
+            swap(&pieces, &openFramePieces)
+        }
         openFrameFill = 0
         rewindIfEmpty()
         let sealedCount = plaintextCount + TransportFrame.tagLength
