@@ -9,9 +9,9 @@ import NIOCore
 /// per read (not one per frame): each frame is decrypted straight from the read buffer into
 /// it. Only a frame cut by the end of a read is copied, into one reused buffer of at most a
 /// frame, and completed from the next read. Outbound, it gathers the plaintext written
-/// between two flushes into frames of up to 16384 bytes, laid out and sealed in place in
-/// one reused output buffer, so a burst of small yamux frames costs one copy, one write
-/// and one flush on the socket.
+/// between two flushes into frames of up to 16384 bytes, sealed from the written buffers
+/// straight into one reused output buffer, so a burst of small yamux frames costs one
+/// seal, one write and one flush on the socket.
 public final class NoiseTransportHandler: ChannelDuplexHandler, RemovableChannelHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
