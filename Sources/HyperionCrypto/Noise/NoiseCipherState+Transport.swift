@@ -12,30 +12,12 @@ extension NoiseCipherState {
     /// current nonce, then increments the nonce. Returns the number of bytes written.
     /// `plaintext` may start where `output` does (in place) but must not otherwise overlap it.
     public mutating func seal(_ plaintext: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
-        guard plaintext.count <= Self.maximumPlaintextByteCount else {
-            throw HyperionCryptoError(
-                .invalidMessageLength,
-                "a transport frame carries at most \(Self.maximumPlaintextByteCount) plaintext bytes, got \(plaintext.count)"
-            )
-        }
-        let sealedCount = plaintext.count + Self.tagByteCount
-        guard output.count >= sealedCount else {
-            throw HyperionCryptoError(
-                .invalidMessageLength,
-                "the output buffer holds \(output.count) bytes; sealing \(plaintext.count) bytes needs \(sealedCount)"
-            )
-        }
-        var nonceBytes = try nonceWords()
-        let sealed = withUnsafeBytes(of: &nonceBytes) {
+        let aead = self.aead
+        return try sealFrame(plaintextCount: plaintext.count, outputCount: output.count) { nonce in
             plaintext.count == 0
-                ? aead.seal(from: UnsafeRawPointer(output.baseAddress!), count: 0, into: output, nonce: $0)
-                : aead.seal(from: plaintext.baseAddress!, count: plaintext.count, into: output, nonce: $0)
+                ? aead.seal(from: UnsafeRawPointer(output.baseAddress!), count: 0, into: output, nonce: nonce)
+                : aead.seal(from: plaintext.baseAddress!, count: plaintext.count, into: output, nonce: nonce)
         }
-        guard sealed else {
-            throw HyperionCryptoError(.authenticationFailed, "ChaCha20-Poly1305 could not encrypt a transport frame")
-        }
-        nonce += 1
-        return sealedCount
     }
 
     /// Encrypts the `plaintextCount` bytes that `pieces` hands over, in order, into `output`
@@ -47,6 +29,15 @@ extension NoiseCipherState {
         plaintextCount: Int, into output: UnsafeMutableRawBufferPointer,
         gathering pieces: (_ add: (UnsafeRawBufferPointer) -> Void) -> Void
     ) throws -> Int {
+        let aead = self.aead
+        return try sealFrame(plaintextCount: plaintextCount, outputCount: output.count) { nonce in
+            aead.seal(count: plaintextCount, into: output, nonce: nonce, gathering: pieces)
+        }
+    }
+
+    /// What both seals share: the size checks before anything is encrypted, the nonce, and
+    /// its increment only once `encrypt` (given the 12 nonce bytes) has succeeded.
+    private mutating func sealFrame(plaintextCount: Int, outputCount: Int, _ encrypt: (UnsafeRawBufferPointer) -> Bool) throws -> Int {
         guard plaintextCount <= Self.maximumPlaintextByteCount else {
             throw HyperionCryptoError(
                 .invalidMessageLength,
@@ -54,18 +45,15 @@ extension NoiseCipherState {
             )
         }
         let sealedCount = plaintextCount + Self.tagByteCount
-        guard output.count >= sealedCount else {
+        guard outputCount >= sealedCount else {
             throw HyperionCryptoError(
                 .invalidMessageLength,
-                "the output buffer holds \(output.count) bytes; sealing \(plaintextCount) bytes needs \(sealedCount)"
+                "the output buffer holds \(outputCount) bytes; sealing \(plaintextCount) bytes needs \(sealedCount)"
             )
         }
         var nonceBytes = try nonceWords()
-        let sealed = withUnsafeBytes(of: &nonceBytes) {
-            aead.seal(count: plaintextCount, into: output, nonce: $0, gathering: pieces)
-        }
-        guard sealed else {
-            throw HyperionCryptoError(.authenticationFailed, "ChaCha20-Poly1305 could not encrypt a transport frame (or its pieces did not add up)")
+        guard withUnsafeBytes(of: &nonceBytes, encrypt) else {
+            throw HyperionCryptoError(.authenticationFailed, "ChaCha20-Poly1305 could not encrypt a transport frame")
         }
         nonce += 1
         return sealedCount
