@@ -90,22 +90,20 @@ static int openssl_start(struct hyperion_chachapoly *context, const uint8_t *key
     return 1;
 }
 
-// One message under the context's lock: (re)start with the nonce, run the cipher over
-// `count` bytes, finish. Encrypting also reads the tag into `tag`; decrypting checks
-// `tag` (EVP_CipherFinal_ex fails on a mismatch, comparing in constant time).
-static int openssl_message(struct hyperion_chachapoly *context, int encrypt, const uint8_t *nonce12,
-                           uint8_t *out, const uint8_t *in, size_t count, uint8_t *tag) {
+// Decrypts `count` bytes under the context's lock and checks `tag` (EVP_CipherFinal_ex
+// fails on a mismatch, comparing in constant time). Sealing goes through the gathered
+// seal below.
+static int openssl_open(struct hyperion_chachapoly *context, const uint8_t *nonce12, uint8_t *out, const uint8_t *in,
+                        size_t count, uint8_t *tag) {
     if (count > INT_MAX) return 0;
     EVP_CIPHER_CTX *cipher = context->openssl;
     int ok = 0, updated = 0, finished = 0;
     pthread_mutex_lock(&context->lock);
-    if (EVP_CipherInit_ex(cipher, NULL, NULL, NULL, nonce12, encrypt) != 1) goto done;
-    if (!encrypt && EVP_CIPHER_CTX_ctrl(cipher, EVP_CTRL_AEAD_SET_TAG, tag_length, tag) != 1) goto done;
+    if (EVP_CipherInit_ex(cipher, NULL, NULL, NULL, nonce12, 0) != 1) goto done;
+    if (EVP_CIPHER_CTX_ctrl(cipher, EVP_CTRL_AEAD_SET_TAG, tag_length, tag) != 1) goto done;
     if (count > 0 && EVP_CipherUpdate(cipher, out, &updated, in, (int)count) != 1) goto done;
     if (EVP_CipherFinal_ex(cipher, out + updated, &finished) != 1) goto done;
-    if ((size_t)updated + (size_t)finished != count) goto done;
-    if (encrypt && EVP_CIPHER_CTX_ctrl(cipher, EVP_CTRL_AEAD_GET_TAG, tag_length, tag) != 1) goto done;
-    ok = 1;
+    ok = (size_t)updated + (size_t)finished == count;
 done:
     if (!ok) ERR_clear_error();
     pthread_mutex_unlock(&context->lock);
@@ -162,16 +160,11 @@ void hyperion_chachapoly_free(void *opaque) {
     free(context);
 }
 
-int hyperion_chachapoly_seal(const void *opaque, const uint8_t *nonce12, uint8_t *out, const uint8_t *in, size_t count) {
-    struct hyperion_chachapoly *context = (struct hyperion_chachapoly *)opaque;
-#if defined(__linux__)
-    if (uses_openssl(context, count)) return openssl_message(context, 1, nonce12, out, in, count, out + count);
-#endif
-    // BoringSSL allows `out` to alias `in` exactly (in place), and any non-overlapping pair.
-    size_t written = 0;
-    int ok = CCryptoBoringSSL_EVP_AEAD_CTX_seal(context->boringssl, out, &written, count + tag_length,
-                                                nonce12, nonce_length, in, count, NULL, 0);
-    return ok == 1 && written == count + tag_length;
+// A seal of one contiguous plaintext is a gathered seal of one piece.
+int hyperion_chachapoly_seal(const void *context, const uint8_t *nonce12, uint8_t *out, const uint8_t *in, size_t count) {
+    hyperion_chachapoly_gather_begin(context, nonce12, out, count);
+    hyperion_chachapoly_gather_piece(context, in, count);
+    return hyperion_chachapoly_gather_end(context);
 }
 
 int hyperion_chachapoly_open(const void *opaque, const uint8_t *nonce12, uint8_t *out, const uint8_t *in, size_t count) {
@@ -181,7 +174,7 @@ int hyperion_chachapoly_open(const void *opaque, const uint8_t *nonce12, uint8_t
 #if defined(__linux__)
     if (uses_openssl(context, plaintext)) {
         // The tag sits after the ciphertext, so decrypting in place does not overwrite it.
-        if (openssl_message(context, 0, nonce12, out, in, plaintext, (uint8_t *)in + plaintext)) return 1;
+        if (openssl_open(context, nonce12, out, in, plaintext, (uint8_t *)in + plaintext)) return 1;
         // OpenSSL decrypts before the tag is checked: leave no unauthenticated plaintext.
         OPENSSL_cleanse(out, plaintext);
         return 0;
@@ -195,9 +188,9 @@ int hyperion_chachapoly_open(const void *opaque, const uint8_t *nonce12, uint8_t
 }
 
 // A gathered seal: the plaintext arrives in pieces and lands encrypted in `out`, so the
-// caller need not first copy the pieces together. OpenSSL's EVP takes its input in pieces;
-// for BoringSSL (short messages, or no OpenSSL) the pieces are copied into `out` and sealed
-// there in place, as an ordinary seal would after the caller's copy.
+// caller need not first copy the pieces together. OpenSSL's EVP takes its input in pieces
+// (and allows a piece to be encrypted where it lies); for BoringSSL (short messages, or no
+// OpenSSL) the pieces are copied into `out` and sealed there in place.
 int hyperion_chachapoly_gather_begin(const void *opaque, const uint8_t *nonce12, uint8_t *out, size_t count) {
     struct hyperion_chachapoly *context = (struct hyperion_chachapoly *)opaque;
     pthread_mutex_lock(&context->lock);  // held until hyperion_chachapoly_gather_end
@@ -235,7 +228,7 @@ void hyperion_chachapoly_gather_piece(const void *opaque, const uint8_t *in, siz
         return;
     }
 #endif
-    memcpy(destination, in, count);
+    if (destination != in) memcpy(destination, in, count);  // a piece already in place stays
     context->gather_offset += count;
 }
 

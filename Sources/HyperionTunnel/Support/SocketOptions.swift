@@ -46,7 +46,6 @@ extension ClientBootstrap {
         #endif
         return bootstrap
     }
-
 }
 
 extension Channel {
