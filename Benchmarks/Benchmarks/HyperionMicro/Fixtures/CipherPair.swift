@@ -3,7 +3,8 @@
 /// The two cipher states of one direction (sender and receiver, same key, same nonce) and a
 /// frame-sized buffer they work in place on: the ChaCha20-Poly1305 floor under the frame
 /// path, without the assembler, parser, opener or `ByteBuffer`. By default the cipher the
-/// tunnel uses (OpenSSL on Linux); `implementation` picks one, to compare them.
+/// tunnel uses (on Linux OpenSSL from 1 KiB on, BoringSSL below); `implementation` picks
+/// one for every size, to compare them.
 final class CipherPair {
     let payloadSize: Int
     private var sender: NoiseCipherState
