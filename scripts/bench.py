@@ -607,6 +607,9 @@ def main():
     for tool in needed:
         if not shutil.which(tool):
             raise SystemExit(f"bench: {tool} is missing; run scripts/install-deps bench as root")
+    # A SIGTERM (a CI timeout, a kill) unwinds through the finally below, so the daemons
+    # this run started are stopped rather than left behind.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(f"bench: stopped by signal {number}"))
     limit = raise_open_file_limit()
     environment = {"open_file_limit": limit[0], "load_average_start": [round(x, 2) for x in os.getloadavg()]}
     started = time.monotonic()

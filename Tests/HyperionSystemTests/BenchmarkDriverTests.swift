@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+/// The benchmark command (README, "Benchmarks") must keep working from a fresh clone: its
+/// driver is run here end to end, scaled down (1 round, 1 s per iperf3 run, 300 idle
+/// streams), against the debug binaries. The figures of a debug build mean nothing, so
+/// the test checks that every group ran and produced its rows, not what they say; the
+/// real figures come from `scripts/bench` on a release build (docs/PERFORMANCE.md).
+@Suite(.serialized) struct BenchmarkDriverTests {
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    @Test func everyGroupRunsAndWritesItsRowsAsJSON() async throws {
+        let tools = ["python3", "iperf3", "sshd", "ssh", "ssh-keygen"]
+        let missing = tools.filter { TestEnvironment.which($0) == nil }
+        guard TestEnvironment.require(missing.isEmpty, "the benchmark's tools (scripts/install-deps bench): \(missing.joined(separator: ", ")) missing") else { return }
+
+        let directory = NSTemporaryDirectory() + "hyperion-bench-smoke-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let jsonPath = directory + "/bench.json"
+        let driver = try ChildProcess(name: "bench", executable: TestEnvironment.which("python3")!, arguments: [
+            "\(Self.repository)/scripts/bench.py", "--bin", TestEnvironment.binaryDirectory,
+            "--only", "throughput,latency,handshake,cold,streams", "--rounds", "1", "--seconds", "1",
+            "--pings", "200", "--handshakes", "40", "--cold", "10", "--streams", "300", "--streams-timeout", "60",
+            "--json", jsonPath,
+        ], directory: directory)
+        guard let status = try await driver.waitForExit(timeout: .seconds(300)) else {
+            await driver.stop(grace: .seconds(20))   // SIGTERM: the driver stops what it started
+            Issue.record("scripts/bench.py did not finish within 300 s:\n\(driver.output.suffix(3000))")
+            return
+        }
+        try #require(status == 0, "scripts/bench.py exited with \(status):\n\(driver.output.suffix(3000))")
+
+        let table = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: jsonPath))) as? [String: Any])
+        let paths = try #require(table["paths"] as? [String: [String: Double]], "no paths in \(table.keys)")
+        for path in ["raw", "hyperion", "ssh", "ssh-aes"] {
+            for figure in ["gbit_1", "gbit_8", "p50_us", "p99_us"] {
+                #expect((paths[path]?[figure] ?? 0) > 0, "path \(path) has no \(figure): \(paths[path] ?? [:])")
+            }
+        }
+
+        let goals = try #require(table["goals"] as? [[String: Any]])
+        let rows = Dictionary(goals.compactMap { row in (row["goal"] as? String).map { ($0, row) } }, uniquingKeysWith: { first, _ in first })
+        let measuredGoals = [
+            "1 stream vs ssh (chacha20)", "1 stream vs ssh aes128-gcm", "8 streams vs ssh (chacha20)",
+            "64 B ping-pong p50 vs ssh", "64 B ping-pong p99 vs ssh", "stream open on a live tunnel, p50",
+            "handshake compute (server side) vs 4 X25519", "server CPU per tunnel connection vs 4 X25519",
+            "cold connect p50 (no knock)", "idle streams through one tunnel",
+            "RSS per idle stream, client", "RSS per idle stream, server",
+        ]
+        for goal in measuredGoals {
+            let row = rows[goal]
+            #expect(row != nil, "no row \"\(goal)\" in \(rows.keys.sorted())")
+            guard let row else { continue }
+            #expect(["pass", "miss"].contains(row["result"] as? String ?? ""), "\(goal): result \(row["result"] ?? "none")")
+            #expect(((row["ratio"] as? Double) ?? 0) > 0, "\(goal): ratio \(row["ratio"] ?? "none")")
+        }
+        // All 300 streams opened through one tunnel connection: that row passes even here.
+        #expect(rows["idle streams through one tunnel"]?["result"] as? String == "pass")
+        #expect(!driver.output.contains("Traceback"), "\(driver.output.suffix(3000))")
+    }
+}
