@@ -32,7 +32,12 @@ import Testing
         return moved
     }
 
-    func pair(allowlist: [X25519PublicKey]) throws -> (client: EmbeddedChannel, server: EmbeddedChannel, clientDone: EventLoopFuture<HandshakeOutcome>, serverDone: EventLoopFuture<HandshakeOutcome>, clientSink: PlaintextSink, serverSink: PlaintextSink) {
+    struct SessionRefused: Error {}
+
+    func pair(
+        allowlist: [X25519PublicKey],
+        serverSession: ((ChannelPipeline.SynchronousOperations, NoiseTransportHandler) throws -> Void)? = nil
+    ) throws -> (client: EmbeddedChannel, server: EmbeddedChannel, clientDone: EventLoopFuture<HandshakeOutcome>, serverDone: EventLoopFuture<HandshakeOutcome>, clientSink: PlaintextSink, serverSink: PlaintextSink) {
         let client = EmbeddedChannel()
         let server = EmbeddedChannel()
         let clientPromise = client.eventLoop.makePromise(of: HandshakeOutcome.self)
@@ -46,7 +51,10 @@ import Testing
         try server.pipeline.syncOperations.addHandler(NoiseHandshakeHandler(
             driver: ResponderHandshake(serverKey: serverKey, presharedKey: psk, allowlist: allowlist),
             timeout: .seconds(3), completion: serverPromise, logger: logger
-        ) { pipeline, transport, _ in try pipeline.addHandler(serverSink, position: .after(transport)) })
+        ) { pipeline, transport, _ in
+            try pipeline.addHandler(serverSink, position: .after(transport))
+            try serverSession?(pipeline, transport)
+        })
         try client.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
         try server.connect(to: .init(ipAddress: "127.0.0.1", port: 2)).wait()
         return (client, server, clientPromise.futureResult, serverPromise.futureResult, clientSink, serverSink)
@@ -120,5 +128,34 @@ import Testing
         #expect(throws: (any Error).self) { try server.writeInbound(forged) }
         #expect(!server.isActive)
         #expect(serverSink.received.isEmpty)
+    }
+
+    /// A session that cannot be installed (here: its installer throws) must not leave a
+    /// connection open with no session and no timeout, nor a handshake that never ends.
+    @Test func aSessionThatCannotBeInstalledFailsTheHandshakeAndClosesTheConnection() throws {
+        let (client, server, _, serverDone, _, _) = try pair(allowlist: [adminKey.publicKey]) { _, _ in throw SessionRefused() }
+        var outcome: Result<HandshakeOutcome, Error>?
+        serverDone.whenComplete { outcome = $0 }
+        _ = try Self.pump(client, server)
+        #expect(!server.isActive)
+        #expect(outcome != nil, "the handshake never completed")
+        #expect { try outcome?.get() } throws: { $0 is SessionRefused }
+    }
+
+    /// Plaintext written without a flush waits in the transport handler with its promise;
+    /// when the connection closes first, the promise fails instead of never completing.
+    @Test func aWriteStillWaitingForItsFlushFailsWhenTheConnectionCloses() throws {
+        let (client, server, _, serverDone, _, _) = try pair(allowlist: [adminKey.publicKey])
+        _ = try Self.pump(client, server)
+        _ = try serverDone.wait()
+        let written = server.eventLoop.makePromise(of: Void.self)
+        var outcome: Result<Void, Error>?
+        written.futureResult.whenComplete { outcome = $0 }
+        server.write(ByteBuffer(string: "never flushed"), promise: written)
+        #expect(outcome == nil)
+        try server.close().wait()
+        server.embeddedEventLoop.run()   // the pipeline's handlers are removed after the close
+        #expect(throws: (any Error).self) { try outcome?.get() }
+        #expect(outcome != nil, "the write's promise never completed")
     }
 }

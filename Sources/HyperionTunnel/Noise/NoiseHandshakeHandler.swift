@@ -83,7 +83,7 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
                 logger.info("refused a tunnel handshake", metadata: ["peer": "\(context.remoteAddress.map { "\($0)" } ?? "?")", "reason": "\(reason)"])
                 fail(context: context, TunnelError(.handshakeRefused, reason))
             case let .complete(reply, transport, peer):
-                try complete(context: context, reply: reply, transport: transport, peer: peer)
+                complete(context: context, reply: reply, transport: transport, peer: peer)
             }
         } catch {
             fail(context: context, error)
@@ -114,7 +114,9 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
         }
     }
 
-    private func complete(context: ChannelHandlerContext, reply: ByteBuffer?, transport: NoiseTransport, peer: X25519PublicKey) throws {
+    private func complete(context: ChannelHandlerContext, reply: ByteBuffer?, transport: NoiseTransport, peer: X25519PublicKey) {
+        // Finished from here on: whatever the session's start does (a write that fails, a
+        // close) must not fail this handshake a second time.
         finished = true
         timeoutTask?.cancel()
         // The reply travels in clear, so it is written from here, before the transport
@@ -123,13 +125,17 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
         if let reply { context.write(wrapOutboundOut(reply), promise: nil) }
         let transportHandler = NoiseTransportHandler(transport: transport, logger: logger)
         let pipeline = context.pipeline.syncOperations
-        try pipeline.addHandler(transportHandler, position: .after(self))
-        transportHandler.holdFlushes()
         do {
+            try pipeline.addHandler(transportHandler, position: .after(self))
+            transportHandler.holdFlushes()
             try installSession(pipeline, transportHandler, peer)
         } catch {
-            transportHandler.releaseFlushes()
-            throw error
+            // No session, so no connection: nothing held back is sent.
+            logger.notice("closing a tunnel connection: its session could not start: \(error)")
+            received = nil
+            completion.fail(error)
+            context.close(promise: nil)
+            return
         }
         // The session's flush carried the reply along; otherwise it still has to go.
         if !transportHandler.releaseFlushes(), reply != nil { context.flush() }

@@ -12,7 +12,9 @@ import NIOCore
 /// between two flushes into frames of up to 16384 bytes, sealed from the written buffers
 /// straight into one reused output buffer, so a burst of small yamux frames costs one
 /// seal, one write and one flush on the socket.
-public final class NoiseTransportHandler: ChannelDuplexHandler, RemovableChannelHandler {
+///
+/// It is deliberately not removable: without it, what the session writes would leave in clear.
+public final class NoiseTransportHandler: ChannelDuplexHandler {
     public typealias InboundIn = ByteBuffer
     public typealias InboundOut = ByteBuffer
     public typealias OutboundIn = ByteBuffer
@@ -53,6 +55,9 @@ public final class NoiseTransportHandler: ChannelDuplexHandler, RemovableChannel
 
     public func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        // Plaintext still waiting for a flush will never be sent: its writer must hear so.
+        pendingPromise?.fail(ChannelError.ioOnClosedChannel)
+        pendingPromise = nil
     }
 
     /// Holds flushes until `releaseFlushes`. The handshake handler holds them while the
