@@ -27,6 +27,8 @@ extern int CCryptoBoringSSL_EVP_AEAD_CTX_seal(const EVP_AEAD_CTX *ctx, uint8_t *
 extern int CCryptoBoringSSL_EVP_AEAD_CTX_open(const EVP_AEAD_CTX *ctx, uint8_t *out, size_t *out_len, size_t max_out_len,
                                               const uint8_t *nonce, size_t nonce_len, const uint8_t *in, size_t in_len,
                                               const uint8_t *ad, size_t ad_len);
+extern void CCryptoBoringSSL_OPENSSL_cleanse(void *ptr, size_t len);
+extern void CCryptoBoringSSL_ERR_clear_error(void);
 
 #if defined(__linux__)
 // The system's OpenSSL libcrypto (libssl-dev to build, libssl3 to run). Its ChaCha20 and
@@ -48,9 +50,10 @@ struct hyperion_chachapoly {
 #if defined(__linux__)
     EVP_CIPHER_CTX *openssl;
 #endif
-    // A gathered seal under way: where it writes, how much it expects, how far it got.
+    // A gathered seal under way: where it writes, how much it expects, how far it got, and
+    // how many bytes of `gather_out` it may have written (wiped if the seal fails).
     uint8_t *gather_out;
-    size_t gather_count, gather_offset;
+    size_t gather_count, gather_offset, gather_touched;
     uint8_t gather_nonce[nonce_length];
     int gather_openssl, gather_failed;
 };
@@ -184,6 +187,7 @@ int hyperion_chachapoly_open(const void *opaque, const uint8_t *nonce12, uint8_t
     size_t written = 0;
     int ok = CCryptoBoringSSL_EVP_AEAD_CTX_open(context->boringssl, out, &written, plaintext,
                                                 nonce12, nonce_length, in, count, NULL, 0);
+    if (ok != 1) CCryptoBoringSSL_ERR_clear_error();  // a forgery leaves no entry behind on this thread
     return ok == 1 && written == plaintext;
 }
 
@@ -197,6 +201,7 @@ int hyperion_chachapoly_gather_begin(const void *opaque, const uint8_t *nonce12,
     context->gather_out = out;
     context->gather_count = count;
     context->gather_offset = 0;
+    context->gather_touched = 0;
     context->gather_failed = count > INT_MAX;
     context->gather_openssl = 0;
     memcpy(context->gather_nonce, nonce12, nonce_length);
@@ -217,6 +222,7 @@ void hyperion_chachapoly_gather_piece(const void *opaque, const uint8_t *in, siz
         return;
     }
     uint8_t *destination = context->gather_out + context->gather_offset;
+    context->gather_touched = context->gather_offset + count;
 #if defined(__linux__)
     if (context->gather_openssl) {
         int written = 0;
@@ -237,22 +243,24 @@ int hyperion_chachapoly_gather_end(const void *opaque) {
     size_t count = context->gather_count;
     uint8_t *out = context->gather_out;
     int ok = !context->gather_failed && context->gather_offset == count;
+    if (ok) context->gather_touched = count + tag_length;  // the last step writes the tag, or all of it
 #if defined(__linux__)
     if (context->gather_openssl) {
         int finished = 0;
         ok = ok && EVP_CipherFinal_ex(context->openssl, out + count, &finished) == 1 && finished == 0 &&
              EVP_CIPHER_CTX_ctrl(context->openssl, EVP_CTRL_AEAD_GET_TAG, tag_length, out + count) == 1;
         if (!ok) ERR_clear_error();
-        pthread_mutex_unlock(&context->lock);
-        return ok;
-    }
+    } else
 #endif
     if (ok) {
         size_t written = 0;
         ok = CCryptoBoringSSL_EVP_AEAD_CTX_seal(context->boringssl, out, &written, count + tag_length, context->gather_nonce,
                                                 nonce_length, out, count, NULL, 0) == 1 &&
              written == count + tag_length;
+        if (!ok) CCryptoBoringSSL_ERR_clear_error();
     }
+    // A failed seal leaves neither copied plaintext nor part of a ciphertext behind.
+    if (!ok) CCryptoBoringSSL_OPENSSL_cleanse(out, context->gather_touched);
     pthread_mutex_unlock(&context->lock);
     return ok;
 }

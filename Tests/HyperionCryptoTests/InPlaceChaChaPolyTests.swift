@@ -108,19 +108,22 @@ import Testing
         }
     }
 
-    /// Pieces that come to fewer or more bytes than announced fail the seal, and the
+    /// Pieces that come to fewer or more bytes than announced fail the seal, leave neither
+    /// plaintext nor ciphertext in the output (what was written is zeroed), and the
     /// context is usable afterwards (its lock was released).
     @Test(arguments: availableImplementations.map(Optional.some) + [nil])
     func gatheredSealRefusesPiecesThatDoNotAddUp(_ implementation: InPlaceChaChaPoly.Implementation?) throws {
         let cipher = try #require(implementation.map { InPlaceChaChaPoly(key: Self.key, using: $0) } ?? InPlaceChaChaPoly(key: Self.key))
         let nonce = Self.nonce(1)
         for (announced, given) in [(2000, 1999), (2000, 2001), (100, 99), (100, 101)] {
-            var output = [UInt8](repeating: 0, count: announced + InPlaceChaChaPoly.tagByteCount)
+            var output = [UInt8](repeating: 0xEE, count: announced + InPlaceChaChaPoly.tagByteCount)
             let piece = [UInt8](repeating: 3, count: given)
             let ok = output.withUnsafeMutableBytes { out in
                 nonce.withUnsafeBytes { cipher.seal(count: announced, into: out, nonce: $0) { add in piece.withUnsafeBytes { add($0) } } }
             }
             #expect(!ok, "\(given) bytes given for \(announced)")
+            let left = output.filter { $0 != 0 && $0 != 0xEE }.count
+            #expect(left == 0, "\(left) bytes of plaintext or ciphertext left behind (\(given) bytes given for \(announced))")
         }
         let plaintext = [UInt8](repeating: 9, count: 3000)
         #expect(seal(cipher, plaintext, counter: 2) == (try expected(plaintext, counter: 2)))

@@ -164,4 +164,25 @@ import Testing
         #expect(!"\(cipher)".contains("0, 1, 2"))
         #expect("\(cipher)".contains("redacted"))
     }
+
+    /// A seal that fails after it began (here: pieces short of the announced count) uses
+    /// its nonce up, so no later frame is ever sealed under a nonce that produced output.
+    @Test func aFailedSealUsesItsNonceUp() throws {
+        var (sender, receiver) = pair()
+        var output = [UInt8](repeating: 0, count: 3000 + NoiseCipherState.tagByteCount)
+        let piece = [UInt8](repeating: 7, count: 2999)
+        #expect(throws: HyperionCryptoError.self) {
+            try output.withUnsafeMutableBytes { out in
+                try sender.seal(plaintextCount: 3000, into: out) { add in piece.withUnsafeBytes { add($0) } }
+            }
+        }
+        #expect(sender.nonce == 1)
+        let plaintext = [UInt8](repeating: 8, count: 3000)
+        let sealedCount = try output.withUnsafeMutableBytes { out in try plaintext.withUnsafeBytes { try sender.seal($0, into: out) } }
+        var opened = [UInt8](repeating: 0, count: 3000)
+        // The receiver, still at nonce 0, refuses the frame sealed under nonce 1.
+        #expect(throws: HyperionCryptoError.self) {
+            try output[..<sealedCount].withUnsafeBytes { frame in try opened.withUnsafeMutableBytes { try receiver.open(frame, into: $0) } }
+        }
+    }
 }

@@ -46,7 +46,8 @@ int hyperion_chachapoly_open(const void *context, const uint8_t *nonce12, uint8_
 /// A seal whose plaintext comes in pieces: `begin` with the nonce and where the `count`
 /// bytes of ciphertext and the 16-byte tag go, then the pieces in order (`count` bytes in
 /// all; each either exactly where its ciphertext goes, or not overlapping `out`), then
-/// `end`, which returns 1 on success. No other call may
+/// `end`, which returns 1 on success; on failure the bytes of `out` it wrote are zeroed.
+/// No other call may
 /// come between `begin` and `end` on this context (it is locked meanwhile); `end` must
 /// always be called once `begin` was.
 int hyperion_chachapoly_gather_begin(const void *context, const uint8_t *nonce12, uint8_t *out, size_t count);

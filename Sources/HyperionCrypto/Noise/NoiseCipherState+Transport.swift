@@ -24,7 +24,7 @@ extension NoiseCipherState {
     /// (which needs `plaintextCount + 16` bytes) with the current nonce, then increments the
     /// nonce. Returns the number of bytes written. The pieces need not be copied together
     /// first: `pieces` calls the function it is given with each one (no piece may overlap
-    /// `output`). Pieces that do not add up to `plaintextCount` throw, and nothing counts.
+    /// `output`). Pieces that do not add up to `plaintextCount` throw (see `sealFrame`).
     public mutating func seal(
         plaintextCount: Int, into output: UnsafeMutableRawBufferPointer,
         gathering pieces: (_ add: (UnsafeRawBufferPointer) -> Void) -> Void
@@ -36,7 +36,10 @@ extension NoiseCipherState {
     }
 
     /// What both seals share: the size checks before anything is encrypted, the nonce, and
-    /// its increment only once `encrypt` (given the 12 nonce bytes) has succeeded.
+    /// its increment. A failed `encrypt` (given the 12 nonce bytes) still uses the nonce up:
+    /// the output is zeroed, but part of a ciphertext under that nonce may have existed, so
+    /// no retry may ever use it again. The peer then fails the next frame, which ends the
+    /// connection; the callers end it anyway.
     private mutating func sealFrame(plaintextCount: Int, outputCount: Int, _ encrypt: (UnsafeRawBufferPointer) -> Bool) throws -> Int {
         guard plaintextCount <= Self.maximumPlaintextByteCount else {
             throw HyperionCryptoError(
@@ -52,10 +55,11 @@ extension NoiseCipherState {
             )
         }
         var nonceBytes = try nonceWords()
-        guard withUnsafeBytes(of: &nonceBytes, encrypt) else {
+        let sealed = withUnsafeBytes(of: &nonceBytes, encrypt)
+        nonce += 1
+        guard sealed else {
             throw HyperionCryptoError(.authenticationFailed, "ChaCha20-Poly1305 could not encrypt a transport frame")
         }
-        nonce += 1
         return sealedCount
     }
 
