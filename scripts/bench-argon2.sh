@@ -40,11 +40,21 @@ if ! command -v argon2 >/dev/null 2>&1; then
     SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
     $SUDO apt-get install -y argon2 >/dev/null || { $SUDO apt-get update >/dev/null && $SUDO apt-get install -y argon2 >/dev/null; }
 fi
-if ! python3 -c "import argon2.low_level" 2>/dev/null; then
-    python3 -m pip install --quiet argon2-cffi
+PYTHON=python3
+CFFI_CHECK="import argon2.low_level, _argon2_cffi_bindings"
+if ! python3 -c "$CFFI_CHECK" 2>/dev/null; then
+    # Debian's system Python refuses pip (PEP 668) and its python3-argon2 is too old for
+    # _argon2_cffi_bindings, so argon2-cffi goes into a private venv (from PyPI), once.
+    VENV="${XDG_CACHE_HOME:-$HOME/.cache}/hyperion/argon2-venv"
+    if ! "$VENV/bin/python" -c "$CFFI_CHECK" 2>/dev/null; then
+        echo "== installing argon2-cffi into $VENV"
+        python3 -m venv "$VENV" || { echo "bench-argon2: python3 -m venv failed; install python3-venv (scripts/install-deps bench)" >&2; exit 1; }
+        "$VENV/bin/python" -m pip install --quiet 'argon2-cffi>=21.2'
+    fi
+    PYTHON="$VENV/bin/python"
 fi
 
-exec python3 - "$BENCH" "$ROUNDS" "$RUNS" "$JSON" <<'PY'
+exec "$PYTHON" - "$BENCH" "$ROUNDS" "$RUNS" "$JSON" <<'PY'
 import json, os, shutil, statistics, subprocess, sys, time
 import _argon2_cffi_bindings
 from argon2.low_level import Type, hash_secret_raw

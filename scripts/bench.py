@@ -17,7 +17,7 @@ Groups (--only picks some; the default runs all):
 
 Paths of throughput and latency, interleaved round by round so machine load hits them alike:
   raw        straight to the service on loopback: the ceiling
-  hyperion   through hyperion-client -L and hyperion-server
+  hyperion   through hyperion-client (a [[forward]]) and hyperion-server
   ssh        through ssh -L to a private sshd, default cipher (chacha20-poly1305)
   ssh-aes    the same with -c aes128-gcm@openssh.com
 Handshake and cold run once per round too, after the paths; streams and argon2 once.
@@ -583,7 +583,7 @@ def main():
                         help=f"comma-separated groups to run (default all: {','.join(GROUPS)})")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
     parser.add_argument("--seconds", type=int, default=5, help="seconds per iperf3 run (default 5)")
-    parser.add_argument("--pings", type=int, default=5000, help="ping-pong round trips per path per round")
+    parser.add_argument("--pings", type=int, default=5000, help="ping-pong round trips per path per round (default 5000)")
     parser.add_argument("--handshakes", type=int, default=1500, help="handshakes per round (default 1500)")
     parser.add_argument("--handshake-concurrency", type=int, default=2, help="concurrent handshakes (default 2)")
     parser.add_argument("--cold", type=int, default=300, help="cold connects in all, spread over the rounds (default 300)")

@@ -67,7 +67,7 @@ public struct ServerConfig: Sendable, Hashable {
         /// `max_connections`, 1...65536, default 256: concurrent tunnel connections.
         public var maxConnections: Int
         /// `max_streams_per_connection`, 1...16384, default 512. Each idle stream costs the
-        /// server about 6 KiB and one file descriptor (its dial to 127.0.0.1).
+        /// server about 8 KiB and one file descriptor (its dial to 127.0.0.1).
         public var maxStreamsPerConnection: Int
         /// `max_receive_window_kib` in bytes; the KiB value is 256...1048576, default 16384.
         public var maxReceiveWindowBytes: Int
