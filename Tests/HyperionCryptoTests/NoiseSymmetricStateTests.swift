@@ -54,4 +54,19 @@ import Testing
         expectCryptoError(.authenticationFailed) { try b.decryptAndHash(ciphertext) }
         #expect(b.handshakeHash == before)
     }
+
+    /// The handshake's cipher states encrypt through swift-crypto and never set up the C
+    /// context of transport frames; a transport state sets it up with its first frame.
+    @Test func onlyTransportFramesSetUpTheInPlaceContext() throws {
+        var state = NoiseSymmetricState(protocolName: Array(HyperionNoise.protocolName.utf8))
+        state.mixKey([UInt8](repeating: 1, count: 32))
+        state.mixKeyAndHash([UInt8](repeating: 2, count: 32))
+        _ = try state.encryptAndHash([1, 2, 3])
+        #expect(state.cipher?.hasTransportContext == false)
+        var (sender, _) = state.split()
+        #expect(!sender.hasTransportContext)
+        var frame = [UInt8](repeating: 0, count: 3 + NoiseCipherState.tagByteCount)
+        _ = try frame.withUnsafeMutableBytes { try sender.sealInPlace($0, plaintextCount: 3) }
+        #expect(sender.hasTransportContext)
+    }
 }

@@ -20,11 +20,10 @@ final class InPlaceChaChaPoly: @unchecked Sendable {
     static let tagByteCount = 16
     private let context: UnsafeMutableRawPointer
 
-    /// A context from the fastest implementation available.
-    convenience init(key: [UInt8]) {
-        guard let context = Self.makeContext(key: key, backend: Int32(HYPERION_AEAD_ANY)) else {
-            fatalError("neither OpenSSL nor BoringSSL could set up a ChaCha20-Poly1305 context (out of memory?)")
-        }
+    /// A context from the fastest implementation available, or nil if neither could set one
+    /// up (out of memory).
+    convenience init?(key: [UInt8]) {
+        guard let context = Self.makeContext(key: key, backend: Int32(HYPERION_AEAD_ANY)) else { return nil }
         self.init(context: context)
     }
 

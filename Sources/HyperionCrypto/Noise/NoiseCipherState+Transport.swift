@@ -12,7 +12,7 @@ extension NoiseCipherState {
     /// current nonce, then increments the nonce. Returns the number of bytes written.
     /// `plaintext` may start where `output` does (in place) but must not otherwise overlap it.
     public mutating func seal(_ plaintext: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
-        let aead = self.aead
+        let aead = try transportAEAD()
         return try sealFrame(plaintextCount: plaintext.count, outputCount: output.count) { nonce in
             plaintext.count == 0
                 ? aead.seal(from: UnsafeRawPointer(output.baseAddress!), count: 0, into: output, nonce: nonce)
@@ -29,7 +29,7 @@ extension NoiseCipherState {
         plaintextCount: Int, into output: UnsafeMutableRawBufferPointer,
         gathering pieces: (_ add: (UnsafeRawBufferPointer) -> Void) -> Void
     ) throws -> Int {
-        let aead = self.aead
+        let aead = try transportAEAD()
         return try sealFrame(plaintextCount: plaintextCount, outputCount: output.count) { nonce in
             aead.seal(count: plaintextCount, into: output, nonce: nonce, gathering: pieces)
         }
@@ -83,6 +83,7 @@ extension NoiseCipherState {
                 "the output buffer holds \(output.count) bytes; opening this frame needs \(plaintextCount)"
             )
         }
+        let aead = try transportAEAD()
         var nonceBytes = try nonceWords()
         var scratch: UInt8 = 0
         let opened = withUnsafeBytes(of: &nonceBytes) { nonceBuffer in

@@ -4,21 +4,36 @@ import Crypto
 ///
 /// Only keyed cipher states exist as values: the "empty key" of the spec is modelled by
 /// `NoiseSymmetricState` holding no cipher state at all. The ChaChaPoly key is built once
-/// here, not on every frame.
+/// here, not on every frame; the C context for transport frames once, on the first frame.
 public struct NoiseCipherState: Sendable, CustomStringConvertible {
     /// The Poly1305 tag appended to every ciphertext.
     public static let tagByteCount = 16
 
     let key: SymmetricKey
     /// The same key as an in-place C context, for transport frames (no `Data`, no copies).
-    private(set) var aead: InPlaceChaChaPoly
+    /// Made by the first transport frame: the handshake's own messages go through
+    /// swift-crypto, so its five cipher states per side never need one (each would cost an
+    /// OpenSSL and a BoringSSL key set-up, two of them before the peer is authenticated).
+    private var transportContext: InPlaceChaChaPoly?
     /// The nonce the next encryption or decryption uses: the number of messages processed.
     public internal(set) var nonce: UInt64 = 0
 
     init(key: [UInt8]) {
         precondition(key.count == NoiseHash.hashByteCount, "a Noise cipher key is 32 bytes")
         self.key = SymmetricKey(data: key)
-        self.aead = InPlaceChaChaPoly(key: key)
+    }
+
+    /// Whether the transport frames' C context exists yet (for tests).
+    var hasTransportContext: Bool { transportContext != nil }
+
+    /// The transport frames' C context, made on first use.
+    mutating func transportAEAD() throws -> InPlaceChaChaPoly {
+        if let transportContext { return transportContext }
+        guard let made = key.withUnsafeBytes({ InPlaceChaChaPoly(key: Array($0)) }) else {
+            throw HyperionCryptoError(.cipherUnavailable, "no ChaCha20-Poly1305 context could be set up (out of memory?); the connection must end")
+        }
+        transportContext = made
+        return made
     }
 
     /// Loads the transport cipher's library ahead of the first connection (OpenSSL's first
@@ -30,9 +45,9 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
     /// The same key and nonce, sealed and opened in place by one implementation; nil where it
     /// is unavailable. For the microbenchmarks.
     @_spi(Benchmarks) public func using(_ implementation: ChaChaPolyImplementation) -> NoiseCipherState? {
-        guard let aead = key.withUnsafeBytes({ InPlaceChaChaPoly(key: Array($0), using: implementation) }) else { return nil }
+        guard let context = key.withUnsafeBytes({ InPlaceChaChaPoly(key: Array($0), using: implementation) }) else { return nil }
         var copy = self
-        copy.aead = aead
+        copy.transportContext = context
         return copy
     }
 

@@ -23,6 +23,8 @@ public struct HyperionCryptoError: Error, Hashable, Sendable, CustomStringConver
         public static let handshakeFailed = Kind("handshakeFailed")
         /// A Noise method called in the wrong handshake state.
         public static let handshakeOutOfOrder = Kind("handshakeOutOfOrder")
+        /// No ChaCha20-Poly1305 context could be set up (out of memory); the connection ends.
+        public static let cipherUnavailable = Kind("cipherUnavailable")
         /// An AEAD tag that did not verify.
         public static let authenticationFailed = Kind("authenticationFailed")
         /// A cipher state whose 64-bit nonce is used up; the connection must end.
