@@ -163,6 +163,8 @@ void hyperion_chachapoly_free(void *opaque) {
     free(context);
 }
 
+void hyperion_cleanse(void *bytes, size_t count) { CCryptoBoringSSL_OPENSSL_cleanse(bytes, count); }
+
 // A seal of one contiguous plaintext is a gathered seal of one piece.
 int hyperion_chachapoly_seal(const void *context, const uint8_t *nonce12, uint8_t *out, const uint8_t *in, size_t count) {
     hyperion_chachapoly_gather_begin(context, nonce12, out, count);

@@ -23,6 +23,9 @@ enum {
 /// use reads its configuration: about 1.3 ms). Idempotent and thread-safe.
 void hyperion_chachapoly_prepare(void);
 
+/// Zeroes `count` bytes at `bytes` in a way the compiler may not drop as a dead store.
+void hyperion_cleanse(void *bytes, size_t count);
+
 /// An opaque ChaCha20-Poly1305 key context (16-byte tag) from one implementation
 /// (HYPERION_AEAD_*; ANY: the fastest that works here). NULL if it is unavailable.
 void *hyperion_chachapoly_new_using(const uint8_t *key32, int backend);

@@ -95,7 +95,7 @@ struct BLAKE2b {
     }
 
     static func wipe(_ bytes: inout [UInt8]) {
-        for i in bytes.indices { bytes[i] = 0 }
+        wipeSecret(&bytes)
     }
 
     private mutating func compressBuffer(final: Bool) {

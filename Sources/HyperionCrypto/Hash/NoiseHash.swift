@@ -27,7 +27,7 @@ public enum NoiseHash {
     public static func hmac(key: [UInt8], data: [UInt8]) -> [UInt8] {
         let shortKey = key.count > blockByteCount ? hash(key) : key
         var pad = [UInt8](repeating: 0, count: blockByteCount)
-        defer { for i in pad.indices { pad[i] = 0 } }
+        defer { wipeSecret(&pad) }
 
         for i in shortKey.indices { pad[i] = shortKey[i] ^ 0x36 }
         for i in shortKey.count..<blockByteCount { pad[i] = 0x36 }
@@ -49,7 +49,7 @@ public enum NoiseHash {
     public static func hkdf(chainingKey: [UInt8], inputKeyMaterial: [UInt8], outputs: Int) -> [[UInt8]] {
         precondition(outputs == 2 || outputs == 3, "Noise HKDF produces 2 or 3 outputs")
         var temporaryKey = hmac(key: chainingKey, data: inputKeyMaterial)
-        defer { for i in temporaryKey.indices { temporaryKey[i] = 0 } }
+        defer { wipeSecret(&temporaryKey) }
         var results: [[UInt8]] = []
         results.reserveCapacity(outputs)
         var previous: [UInt8] = []

@@ -29,7 +29,9 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
     /// The transport frames' C context, made on first use.
     mutating func transportAEAD() throws -> InPlaceChaChaPoly {
         if let transportContext { return transportContext }
-        guard let made = key.withUnsafeBytes({ InPlaceChaChaPoly(key: Array($0)) }) else {
+        var keyBytes = key.withUnsafeBytes { Array($0) }
+        defer { wipeSecret(&keyBytes) }
+        guard let made = InPlaceChaChaPoly(key: keyBytes) else {
             throw HyperionCryptoError(.cipherUnavailable, "no ChaCha20-Poly1305 context could be set up (out of memory?); the connection must end")
         }
         transportContext = made
@@ -45,7 +47,9 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
     /// The same key and nonce, sealed and opened in place by one implementation; nil where it
     /// is unavailable. For the microbenchmarks.
     @_spi(Benchmarks) public func using(_ implementation: ChaChaPolyImplementation) -> NoiseCipherState? {
-        guard let context = key.withUnsafeBytes({ InPlaceChaChaPoly(key: Array($0), using: implementation) }) else { return nil }
+        var keyBytes = key.withUnsafeBytes { Array($0) }
+        defer { wipeSecret(&keyBytes) }
+        guard let context = InPlaceChaChaPoly(key: keyBytes, using: implementation) else { return nil }
         var copy = self
         copy.transportContext = context
         return copy

@@ -26,18 +26,32 @@ struct NoiseSymmetricState: Sendable {
 
     /// MixKey(input_key_material): ck, k = HKDF(ck, ikm, 2); n = 0.
     mutating func mixKey(_ inputKeyMaterial: [UInt8]) {
-        let outputs = NoiseHash.hkdf(chainingKey: chainingKey, inputKeyMaterial: inputKeyMaterial, outputs: 2)
-        chainingKey = outputs[0]
+        var outputs = NoiseHash.hkdf(chainingKey: chainingKey, inputKeyMaterial: inputKeyMaterial, outputs: 2)
+        defer { Self.wipe(&outputs) }
+        replaceChainingKey(with: outputs[0])
         cipher = NoiseCipherState(key: outputs[1])
     }
 
     /// MixKeyAndHash(input_key_material): ck, temp_h, k = HKDF(ck, ikm, 3); MixHash(temp_h);
     /// n = 0. This is how the PSK enters.
     mutating func mixKeyAndHash(_ inputKeyMaterial: [UInt8]) {
-        let outputs = NoiseHash.hkdf(chainingKey: chainingKey, inputKeyMaterial: inputKeyMaterial, outputs: 3)
-        chainingKey = outputs[0]
+        var outputs = NoiseHash.hkdf(chainingKey: chainingKey, inputKeyMaterial: inputKeyMaterial, outputs: 3)
+        defer { Self.wipe(&outputs) }
+        replaceChainingKey(with: outputs[0])
         mixHash(outputs[1])
         cipher = NoiseCipherState(key: outputs[2])
+    }
+
+    /// The old chaining key is wiped, not just dropped.
+    private mutating func replaceChainingKey(with newKey: [UInt8]) {
+        wipeSecret(&chainingKey)
+        chainingKey = newKey
+    }
+
+    /// Wipes HKDF outputs once they have been copied where they belong (the cipher state
+    /// keeps its key in swift-crypto's `SymmetricKey`, which wipes itself).
+    private static func wipe(_ outputs: inout [[UInt8]]) {
+        for index in outputs.indices { wipeSecret(&outputs[index]) }
     }
 
     /// EncryptAndHash(plaintext): the ciphertext is bound to the transcript by using h as
@@ -57,7 +71,8 @@ struct NoiseSymmetricState: Sendable {
 
     /// Split(): the two transport cipher states, initiator-to-responder first.
     func split() -> (NoiseCipherState, NoiseCipherState) {
-        let outputs = NoiseHash.hkdf(chainingKey: chainingKey, inputKeyMaterial: [], outputs: 2)
+        var outputs = NoiseHash.hkdf(chainingKey: chainingKey, inputKeyMaterial: [], outputs: 2)
+        defer { Self.wipe(&outputs) }
         return (NoiseCipherState(key: outputs[0]), NoiseCipherState(key: outputs[1]))
     }
 }
