@@ -20,8 +20,10 @@ public final class NoiseTransportHandler: ChannelDuplexHandler {
     public typealias OutboundIn = ByteBuffer
     public typealias OutboundOut = ByteBuffer
 
-    /// Plaintext pending beyond this is sealed and written without waiting for a flush,
-    /// which bounds this handler's memory whatever the writer does.
+    /// Plaintext pending beyond this is sealed and written without waiting for a flush. The
+    /// check runs after each write, so what this handler holds is bounded by this plus one
+    /// write: the multiplexer, its only writer, writes yamux frames of at most 64 KiB of
+    /// data by default (`YamuxConfiguration.maximumDataFrameLength`) plus their 12-byte headers.
     static let eagerSealThreshold = 4 * TransportFrame.maximumPlaintextLength
 
     private var assembler: TransportFrameAssembler
