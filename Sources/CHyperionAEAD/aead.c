@@ -35,7 +35,6 @@ extern void CCryptoBoringSSL_ERR_clear_error(void);
 // Poly1305 have AVX-512 code that BoringSSL lacks: on the AMD EPYC of our benchmark machine
 // a 16 KiB seal takes 4.7 µs against BoringSSL's 6.3, and the cipher is most of the
 // tunnel's CPU (docs/PERFORMANCE.md).
-#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #endif
@@ -181,7 +180,7 @@ int hyperion_chachapoly_open(const void *opaque, const uint8_t *nonce12, uint8_t
         // The tag sits after the ciphertext, so decrypting in place does not overwrite it.
         if (openssl_open(context, nonce12, out, in, plaintext, (uint8_t *)in + plaintext)) return 1;
         // OpenSSL decrypts before the tag is checked: leave no unauthenticated plaintext.
-        OPENSSL_cleanse(out, plaintext);
+        hyperion_cleanse(out, plaintext);
         return 0;
     }
 #endif
@@ -262,7 +261,7 @@ int hyperion_chachapoly_gather_end(const void *opaque) {
         if (!ok) CCryptoBoringSSL_ERR_clear_error();
     }
     // A failed seal leaves neither copied plaintext nor part of a ciphertext behind.
-    if (!ok) CCryptoBoringSSL_OPENSSL_cleanse(out, context->gather_touched);
+    if (!ok) hyperion_cleanse(out, context->gather_touched);
     pthread_mutex_unlock(&context->lock);
     return ok;
 }

@@ -135,7 +135,7 @@ import Testing
     @Test func aSessionThatCannotBeInstalledFailsTheHandshakeAndClosesTheConnection() throws {
         let (client, server, _, serverDone, _, _) = try pair(allowlist: [adminKey.publicKey]) { _, _ in throw SessionRefused() }
         var outcome: Result<HandshakeOutcome, Error>?
-        serverDone.whenComplete { outcome = $0 }
+        serverDone.assumeIsolated().whenComplete { outcome = $0 }
         _ = try Self.pump(client, server)
         #expect(!server.isActive)
         #expect(outcome != nil, "the handshake never completed")
@@ -150,7 +150,7 @@ import Testing
         _ = try serverDone.wait()
         let written = server.eventLoop.makePromise(of: Void.self)
         var outcome: Result<Void, Error>?
-        written.futureResult.whenComplete { outcome = $0 }
+        written.futureResult.assumeIsolated().whenComplete { outcome = $0 }
         server.write(ByteBuffer(string: "never flushed"), promise: written)
         #expect(outcome == nil)
         try server.close().wait()

@@ -29,9 +29,7 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
     /// The transport frames' C context, made on first use.
     mutating func transportAEAD() throws -> InPlaceChaChaPoly {
         if let transportContext { return transportContext }
-        var keyBytes = key.withUnsafeBytes { Array($0) }
-        defer { wipeSecret(&keyBytes) }
-        guard let made = InPlaceChaChaPoly(key: keyBytes) else {
+        guard let made = makeContext({ InPlaceChaChaPoly(key: $0) }) else {
             throw HyperionCryptoError(.cipherUnavailable, "no ChaCha20-Poly1305 context could be set up (out of memory?); the connection must end")
         }
         transportContext = made
@@ -47,12 +45,17 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
     /// The same key and nonce, sealed and opened in place by one implementation; nil where it
     /// is unavailable. For the microbenchmarks.
     @_spi(Benchmarks) public func using(_ implementation: ChaChaPolyImplementation) -> NoiseCipherState? {
-        var keyBytes = key.withUnsafeBytes { Array($0) }
-        defer { wipeSecret(&keyBytes) }
-        guard let context = InPlaceChaChaPoly(key: keyBytes, using: implementation) else { return nil }
+        guard let context = makeContext({ InPlaceChaChaPoly(key: $0, using: implementation) }) else { return nil }
         var copy = self
         copy.transportContext = context
         return copy
+    }
+
+    /// Hands `make` this state's key as bytes, wiped again once the C context has it.
+    private func makeContext(_ make: ([UInt8]) -> InPlaceChaChaPoly?) -> InPlaceChaChaPoly? {
+        var keyBytes = key.withUnsafeBytes { Array($0) }
+        defer { wipeSecret(&keyBytes) }
+        return make(keyBytes)
     }
 
     public var description: String { "NoiseCipherState(nonce: \(nonce), key: <redacted>)" }

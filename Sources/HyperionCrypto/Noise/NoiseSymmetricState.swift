@@ -28,7 +28,7 @@ struct NoiseSymmetricState: Sendable {
     mutating func mixKey(_ inputKeyMaterial: [UInt8]) {
         var outputs = NoiseHash.hkdf(chainingKey: chainingKey, inputKeyMaterial: inputKeyMaterial, outputs: 2)
         defer { Self.wipe(&outputs) }
-        replaceChainingKey(with: outputs[0])
+        swap(&chainingKey, &outputs[0])  // the old chaining key is wiped with the other outputs
         cipher = NoiseCipherState(key: outputs[1])
     }
 
@@ -37,19 +37,14 @@ struct NoiseSymmetricState: Sendable {
     mutating func mixKeyAndHash(_ inputKeyMaterial: [UInt8]) {
         var outputs = NoiseHash.hkdf(chainingKey: chainingKey, inputKeyMaterial: inputKeyMaterial, outputs: 3)
         defer { Self.wipe(&outputs) }
-        replaceChainingKey(with: outputs[0])
+        swap(&chainingKey, &outputs[0])  // the old chaining key is wiped with the other outputs
         mixHash(outputs[1])
         cipher = NoiseCipherState(key: outputs[2])
     }
 
-    /// The old chaining key is wiped, not just dropped.
-    private mutating func replaceChainingKey(with newKey: [UInt8]) {
-        wipeSecret(&chainingKey)
-        chainingKey = newKey
-    }
-
     /// Wipes HKDF outputs once they have been copied where they belong (the cipher state
-    /// keeps its key in swift-crypto's `SymmetricKey`, which wipes itself).
+    /// keeps its key in swift-crypto's `SymmetricKey`, which wipes itself), and the old
+    /// chaining key swapped in for the new one.
     private static func wipe(_ outputs: inout [[UInt8]]) {
         for index in outputs.indices { wipeSecret(&outputs[index]) }
     }
