@@ -33,7 +33,7 @@ extension ClientBootstrap {
     /// Options for a tunnel connection (client to server): no Nagle, keepalive, optional mark.
     func tunnelSocketOptions(mark: UInt32?) -> ClientBootstrap {
         var bootstrap = self
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelOption(TunnelSocketOptions.keepIdle, value: TunnelSocketOptions.keepaliveIdleSeconds)
             .channelOption(TunnelSocketOptions.keepInterval, value: TunnelSocketOptions.keepaliveIntervalSeconds)
@@ -54,7 +54,7 @@ extension Channel {
     /// synchronously, where the bootstraps' channel options would cost a future each on
     /// the path of every stream.
     func setRelayOptions() throws {
-        try setOptionNow(.socketOption(.tcp_nodelay), value: 1)
+        try setOptionNow(.tcpOption(.tcp_nodelay), value: 1)
         try setOptionNow(.allowRemoteHalfClosure, value: true)
         try setOptionNow(.autoRead, value: false)
         try setOptionNow(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
