@@ -51,9 +51,13 @@ public final class ForwardListener: Sendable {
 
         // SO_REUSEPORT would let us share a port with a stale instance of ourselves;
         // binding once without it first makes "port in use" an error, as users expect.
+        // With SO_REUSEADDR, as the listeners have: connections of an earlier run left in
+        // TIME-WAIT must not stop a restart, only a live listener may.
         let probe: EventLoopFuture<Void> = spec.localPort == 0
             ? first.makeSucceededVoidFuture()
-            : ServerBootstrap(group: first).bind(host: spec.localHost, port: spec.localPort).flatMap { $0.close() }
+            : ServerBootstrap(group: first)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: spec.localHost, port: spec.localPort).flatMap { $0.close() }
 
         return probe.flatMapError { error in
             first.makeFailedFuture(TunnelError(.bindFailed, "cannot listen on \(spec.localHost):\(spec.localPort) for forward \(spec): \(error)"))
