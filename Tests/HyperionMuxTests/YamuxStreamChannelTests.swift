@@ -122,4 +122,26 @@ import Testing
         #expect(pair.clientMultiplexer.session.unacknowledgedOutbound == 0)
         for future in promises { #expect(try future.wait().isActive) }
     }
+
+    /// `close(mode: .all)` after the peer's FIN ends with a FIN, a clean end. A relay whose
+    /// other side failed must say the stream is incomplete: the reset event sends RST.
+    @Test func theResetEventSendsRSTEvenAfterThePeersFIN() throws {
+        let log = StreamLog()
+        let pair = try BackToBackEmbeddedChannel(serverStreamInitializer: log.installer(halfClosure: true))
+        let client = Recorder()
+        let channel = try pair.openStream(client.installer(halfClosure: true))
+        try pair.interact()
+        log.channels[0].close(mode: .output, promise: nil)
+        try pair.interact()
+        #expect(client.events.contains(.inputClosed))
+
+        channel.triggerUserOutboundEvent(YamuxStreamReset(), promise: nil)
+        var sent = try pair.drainOutbound(pair.client)
+        let rst = try frames(in: &sent).filter { $0.header.flags.contains(.rst) }
+        #expect(rst.count == 1, "one RST for the stream")
+        #expect(!channel.isActive)
+        try pair.server.writeInbound(rst[0].header.bytes())
+        try pair.interact()
+        #expect(log.recorders[0].errors.contains { ($0 as? YamuxError)?.kind == .streamReset })
+    }
 }

@@ -2,14 +2,20 @@ import NIOCore
 import NIOEmbedded
 import NIOPosix
 import Testing
+import HyperionMux
 @testable import HyperionTunnel
 
 @Suite struct GlueHandlerTests {
-    /// Counts `read()` calls and records close modes instead of closing.
+    /// Counts `read()` calls and resets, and records close modes instead of closing.
     final class Probe: ChannelOutboundHandler {
         typealias OutboundIn = Any
         var reads = 0
+        var resets = 0
         var closes: [CloseMode] = []
+        func triggerUserOutboundEvent(context: ChannelHandlerContext, event: Any, promise: EventLoopPromise<Void>?) {
+            if event is YamuxStreamReset { resets += 1 }
+            promise?.succeed(())
+        }
         func read(context: ChannelHandlerContext) {
             reads += 1
             context.read()
@@ -31,6 +37,8 @@ import Testing
         let loopA = EmbeddedEventLoop()
         let loopB = sameLoop ? loopA : EmbeddedEventLoop()
         let glued = Glued(a: EmbeddedChannel(loop: loopA), b: EmbeddedChannel(loop: loopB))
+        try glued.a.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        try glued.b.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         let (first, second) = GlueHandler.matchedPair(firstLoop: loopA, secondLoop: loopB)
         try glued.a.pipeline.syncOperations.addHandler(glued.probeA)
         try glued.b.pipeline.syncOperations.addHandler(glued.probeB)
@@ -109,6 +117,7 @@ import Testing
         glued.a.pipeline.fireChannelInactive()
         run(glued)
         #expect(glued.probeB.closes == [.output], "B gets the EOF after its pending writes, never a full close")
+        #expect(glued.probeB.resets == 0)
     }
 
     @Test(arguments: [true, false])
@@ -120,13 +129,40 @@ import Testing
         glued.a.pipeline.fireChannelInactive()
         run(glued)
         #expect(glued.probeB.closes == [.all], "a reset is passed on as an abort")
+        #expect(glued.probeB.resets == 1, "as a reset, never a clean end")
     }
 
+    /// A side that ends without an end of input first (its connection died, its stream was
+    /// reset) did not finish: the partner is reset, so its reader sees a failure rather
+    /// than a short, clean end.
     @Test(arguments: [true, false])
-    func inactiveSideClosesThePartner(sameLoop: Bool) throws {
+    func inactiveSideResetsThePartner(sameLoop: Bool) throws {
         let glued = try glue(sameLoop: sameLoop)
         glued.a.pipeline.fireChannelInactive()
         run(glued)
         #expect(glued.probeB.closes == [.all])
+        #expect(glued.probeB.resets == 1)
+    }
+
+    /// Regression (300 local connections against a server at its stream limit): a stream
+    /// refused between its hand-over and the relay's start was closed before its glue was
+    /// added, so no event ever reached the glue and the local connection hung in
+    /// CLOSE-WAIT. A glue added to a closed channel resets its partner at once.
+    @Test(arguments: [true, false])
+    func glueAddedToAClosedChannelResetsThePartner(sameLoop: Bool) throws {
+        let loopA = EmbeddedEventLoop()
+        let loopB = sameLoop ? loopA : EmbeddedEventLoop()
+        let a = EmbeddedChannel(loop: loopA)
+        let b = EmbeddedChannel(loop: loopB)
+        try a.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        let probeA = Probe()
+        try a.pipeline.syncOperations.addHandler(probeA)
+        let (first, second) = GlueHandler.matchedPair(firstLoop: loopA, secondLoop: loopB)
+        try a.pipeline.syncOperations.addHandler(first)
+        try b.pipeline.syncOperations.addHandler(second)  // b never became active
+        loopA.run()
+        loopB.run()
+        #expect(probeA.closes == [.all])
+        #expect(probeA.resets == 1)
     }
 }

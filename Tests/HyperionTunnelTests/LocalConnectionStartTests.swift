@@ -51,7 +51,7 @@ import Testing
         let client = try await ClientBootstrap(group: group).connect(to: server.localAddress!).get()
         let local = try await accepted.futureResult.get()
         let holdsEarlyInput = try await local.eventLoop.submit {
-            (try? local.pipeline.syncOperations.handler(type: EarlyInputBuffer.self)) != nil
+            (try? local.pipeline.syncOperations.handler(type: InputHold.self)) != nil
         }.get()
         #expect(holdsEarlyInput)
         try await client.close()

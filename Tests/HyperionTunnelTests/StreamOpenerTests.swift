@@ -1,59 +1,80 @@
 import NIOCore
 import NIOEmbedded
 import Testing
+import HyperionMux
 @testable import HyperionTunnel
 
 @Suite struct StreamOpenerTests {
-    func open(_ mode: StreamOpener.Mode = .awaitAnswer, behind relay: InboundRecorder? = nil) throws -> (EmbeddedChannel, EventLoopFuture<OpenedStream>) {
+    /// An opener with a recorder behind it, standing in for the hold and the relay.
+    func open(_ mode: StreamOpener.Mode = .awaitAnswer, behind relay: InboundRecorder = InboundRecorder()) throws -> (EmbeddedChannel, EventLoopFuture<OpenedStream>) {
         let channel = EmbeddedChannel()
         let answered = channel.eventLoop.makePromise(of: OpenedStream.self)
         try channel.pipeline.syncOperations.addHandler(StreamOpener(port: 22, timeout: .seconds(5), mode: mode, opened: answered))
-        if let relay { try channel.pipeline.syncOperations.addHandler(relay) }
+        try channel.pipeline.syncOperations.addHandler(relay)
         try channel.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
         #expect(try channel.readOutbound(as: ByteBuffer.self) == ByteBuffer(bytes: [0, 22]))
         return (channel, answered.futureResult)
     }
 
-    @Test func keepsBytesThatCameWithTheAnswer() throws {
-        let (channel, opened) = try open()
+    @Test func passesBytesThatCameWithTheAnswerOnAndStepsAside() throws {
+        let relay = InboundRecorder()
+        let (channel, opened) = try open(behind: relay)
         try channel.writeInbound(ByteBuffer(bytes: [0, 0x53, 0x53, 0x48]))
-        channel.embeddedEventLoop.run()  // the opener settles once the delivery is over
-        let stream = try opened.wait()
-        #expect(stream.leftover == ByteBuffer(bytes: [0x53, 0x53, 0x48]))
-        #expect(!stream.inputClosed)
+        _ = try opened.wait()
+        #expect(relay.received == [ByteBuffer(bytes: [0x53, 0x53, 0x48])])
+        #expect(throws: Error.self) { try channel.pipeline.syncOperations.handler(type: StreamOpener.self) }
     }
 
     /// Regression (OpenSSH through the tunnel, in CI): the answer and the service's first
     /// bytes (sshd's banner, sent at once) can arrive as two reads of one delivery. The
     /// second read must be kept as data, not parsed as a second answer ("byte 83").
-    @Test func keepsDataThatArrivesInALaterReadOfTheSameDelivery() throws {
-        let (channel, opened) = try open()
+    @Test func dataInALaterReadOfTheSameDeliveryIsData() throws {
+        let relay = InboundRecorder()
+        let (channel, opened) = try open(behind: relay)
         try channel.writeInbound(ByteBuffer(bytes: [0]))
         try channel.writeInbound(ByteBuffer(bytes: [0x53, 0x53, 0x48]))
-        channel.embeddedEventLoop.run()
-        let stream = try opened.wait()
-        #expect(stream.leftover == ByteBuffer(bytes: [0x53, 0x53, 0x48]))
+        _ = try opened.wait()
+        #expect(relay.received == [ByteBuffer(bytes: [0x53, 0x53, 0x48])])
     }
 
     /// Regression: a server that answers, sends a little and closes at once delivers the
-    /// answer, the data and the end of input in one go; the end of input must not be lost
-    /// before the relay is in place, or the local client never sees EOF.
-    @Test func remembersAnEndOfInputThatCameWithTheAnswer() throws {
-        let (channel, opened) = try open()
+    /// answer, the data and the end of input in one go; the end of input must reach the
+    /// hold, or the local client never sees EOF.
+    @Test func anEndOfInputThatCameWithTheAnswerGoesOn() throws {
+        let relay = InboundRecorder()
+        let (channel, opened) = try open(behind: relay)
         try channel.writeInbound(ByteBuffer(bytes: [0, 1]))
         channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
-        let stream = try opened.wait()
-        #expect(stream.inputClosed)
+        _ = try opened.wait()
+        #expect(relay.received == [ByteBuffer(bytes: [1])])
+        #expect(relay.inputClosed)
     }
 
     @Test func deniedAndUnreachableFailWithTheReason() throws {
         for (byte, text) in [(UInt8(1), "denied port 22"), (2, "could not reach 127.0.0.1:22")] {
-            let (channel, opened) = try open()
-            try channel.writeInbound(ByteBuffer(bytes: [byte]))
-            channel.embeddedEventLoop.run()
+            let relay = InboundRecorder()
+            let (channel, opened) = try open(behind: relay)
+            try channel.writeInbound(ByteBuffer(bytes: [byte, 7]))
             #expect { try opened.wait() } throws: { "\($0)".contains(text) }
             #expect(!channel.isActive)
+            #expect(relay.received.isEmpty, "nothing after a refusal is relayed")
         }
+    }
+
+    /// A server at its stream limit resets the stream instead of answering (yamux RST
+    /// before ACK); the reason names the limit.
+    @Test func aStreamRefusedByTheServersLimitSaysSo() throws {
+        let (channel, opened) = try open()
+        channel.pipeline.fireErrorCaught(YamuxError(.streamRefused, "the peer refused stream 3"))
+        #expect { try opened.wait() } throws: { "\($0)".contains("max_streams_per_connection") }
+        #expect(!channel.isActive)
+    }
+
+    @Test func anEndWithoutAnAnswerFailsIt() throws {
+        let (channel, opened) = try open()
+        channel.pipeline.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        #expect { try opened.wait() } throws: { "\($0)".contains("without answering") }
+        #expect(!channel.isActive)
     }
 
     @Test func silentServerTimesOut() throws {
@@ -67,10 +88,8 @@ import Testing
     /// The stream is handed over as soon as it is active, before any answer, so the relay
     /// can send right behind the port request.
     @Test func earlyDataHandsTheStreamOverBeforeTheAnswer() throws {
-        let relay = InboundRecorder()
-        let (_, opened) = try open(.relayAtOnce, behind: relay)
+        let (_, opened) = try open(.relayAtOnce)
         let stream = try opened.wait()
-        #expect(stream.leftover == nil)
         #expect(outcome(of: stream.answer) == nil, "the answer is still to come")
     }
 
@@ -106,6 +125,7 @@ import Testing
             channel.embeddedEventLoop.run()
             #expect { try stream.answer.wait() } throws: { "\($0)".contains(text) }
             #expect(relay.received.isEmpty, "nothing after a refusal is relayed")
+            #expect(relay.errors == 1, "the relay learns of the failure, to reset the local connection")
             #expect(!channel.isActive)
         }
     }
@@ -134,6 +154,11 @@ final class InboundRecorder: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
     var received: [ByteBuffer] = []
     var inputClosed = false
+    var errors = 0
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        errors += 1
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         received.append(unwrapInboundIn(data))

@@ -92,7 +92,12 @@ extension YamuxStreamChannel: ChannelCore {
     }
 
     func triggerUserOutboundEvent0(_ event: Any, promise: EventLoopPromise<Void>?) {
-        promise?.fail(ChannelError.operationUnsupported)
+        guard event is YamuxStreamReset else {
+            promise?.fail(ChannelError.operationUnsupported)
+            return
+        }
+        // closeNow sends RST for a stream still open on the wire, FIN or not.
+        self.closeNow(error: nil, promise: promise)
     }
 
     func channelRead0(_ data: NIOAny) {

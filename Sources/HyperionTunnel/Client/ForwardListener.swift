@@ -100,10 +100,13 @@ public final class ForwardListener: Sendable {
     /// Sets up a freshly accepted local connection from the child initializer: its early
     /// input is held, and `start` runs once NIO has made it active, not before.
     static func prepare(local: Channel, start: @escaping (Channel) -> Void) throws {
-        try local.pipeline.syncOperations.addHandlers(EarlyInputBuffer(), ActivationHook(start: start))
+        try local.pipeline.syncOperations.addHandlers(InputHold(), ActivationHook(start: start))
     }
 
-    /// Finds a stream for a freshly accepted local connection and glues the two together.
+    /// Finds a stream for a freshly accepted local connection and relays between the two.
+    /// Every failure before the relay carries data (no tunnel, refused, denied, unreachable,
+    /// no answer) reaches the local application the same way, as a reset, with one line
+    /// in the log saying why.
     private static func serve(_ local: Channel, spec: ForwardSpec, pool: ServerPool, settings: TunnelClientSettings, logger: Logger) {
         let loop = local.eventLoop
         pool.openStream(port: spec.remotePort, preferring: loop, wait: settings.streamWait)
@@ -112,29 +115,24 @@ public final class ForwardListener: Sendable {
             .whenComplete { result in
                 switch result {
                 case let .success(opened):
-                    // The user gave up while the stream was being opened.
-                    guard local.isActive else {
-                        opened.channel.close(promise: nil)
-                        local.close(promise: nil)
-                        return
-                    }
-                    Relay.glue(local: local, stream: opened)
                     // With early data the answer comes after the relay started; a refusal
-                    // then closes the stream, and the relay the local connection.
+                    // then closes the stream, and the relay resets the local connection.
+                    // (Not logged when the user went away first and the stream ended for that.)
                     opened.answer.whenFailure { error in
-                        if local.isActive { logClosing(local, error, logger) }
+                        if local.isActive { logResetting(local, error, logger) }
                     }
+                    // A local connection that is gone by now is noticed by the relay, which
+                    // then resets the stream.
+                    Relay.start(local, opened.channel)
                 case let .failure(error):
-                    logClosing(local, error, logger)
-                    local.close(promise: nil)
+                    logResetting(local, error, logger)
+                    local.closeWithReset()
                 }
             }
     }
 
-    /// Why a local connection is closed: the stream was refused or could not be opened.
-    /// Not logged when the user closed the connection first.
-    private static func logClosing(_ local: Channel, _ error: Error, _ logger: Logger) {
-        logger.notice("closing local connection from \(local.remoteAddress.map { "\($0)" } ?? "?"): \(error)")
+    private static func logResetting(_ local: Channel, _ error: Error, _ logger: Logger) {
+        logger.notice("resetting local connection from \(local.remoteAddress.map { "\($0)" } ?? "?"): \(error)")
     }
 
     public func close() -> EventLoopFuture<Void> {

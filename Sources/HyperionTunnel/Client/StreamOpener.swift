@@ -1,18 +1,18 @@
+import HyperionMux
 import HyperionWire
 import NIOCore
 
 /// The client's side of a new stream (PROTOCOL.md §6): writes the port request, reads the
-/// server's one-byte answer, then steps aside so the relay has the stream to itself.
+/// server's one-byte answer, then steps aside. What follows the answer goes on to the
+/// `InputHold` behind it, and from there to the relay.
 ///
 /// - `.awaitAnswer`, for a v1 server: the stream is handed over only once the server has
-///   connected it, with whatever arrived after the answer; a refusal fails the hand-over.
+///   connected it; a refusal fails the hand-over.
 /// - `.relayAtOnce`, for a server that announced early data (`EarlyDataAnnouncement`): the
 ///   stream is handed over as soon as it is active, so the relay's first bytes travel right
-///   behind the port request and the reply comes one round trip sooner. The opener stays
-///   in front of the relay and reads nothing itself, so nothing reaches the end of the
-///   pipeline before the relay is there: the relay's reads bring the answer, the opener
-///   takes that byte off and steps aside. A refusal closes the stream and fails
-///   `OpenedStream.answer`.
+///   behind the port request and the reply comes one round trip sooner. A refusal then
+///   fails `OpenedStream.answer` and closes the stream, which the relay passes on to the
+///   local connection as a reset.
 final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -33,10 +33,6 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
     /// The stream was handed to the caller (early in `.relayAtOnce`).
     private var handedOver = false
     private var done = false
-    /// `.awaitAnswer`: the end of input can arrive in the same delivery as the answer; it is
-    /// kept for the relay instead of dying here.
-    private var inputClosed = false
-    private var answer: StreamConnectResponse?
 
     init(port: UInt16, timeout: TimeAmount, mode: Mode, opened: EventLoopPromise<OpenedStream>) {
         self.port = port
@@ -55,44 +51,32 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
         timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
             self?.finish(context: context, .failure(TunnelError(.streamRefused, "the server did not answer the stream to port \(port) within \(limit) ms")))
         }
-        if mode == .awaitAnswer { context.read() }
+        // The hold behind us keeps whatever follows the answer in the same delivery.
+        context.read()
     }
 
     func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
         guard mode == .relayAtOnce, !done, let answerPromise else { return }
         handedOver = true
-        opened.succeed(OpenedStream(channel: context.channel, leftover: nil, answer: answerPromise.futureResult))
+        opened.succeed(OpenedStream(channel: context.channel, answer: answerPromise.futureResult))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !done else { return }
         var bytes = unwrapInboundIn(data)
         if received == nil { received = bytes } else { received!.writeBuffer(&bytes) }
-        // After the answer, everything is the service's data, kept for the relay (a later
-        // read of the same delivery can come before `settle`).
-        guard answer == nil else { return }
+        let answer: StreamConnectResponse
         do {
-            guard let answer = try StreamConnectResponse.read(from: &received!) else {
-                if mode == .awaitAnswer { context.read() }
+            guard let read = try StreamConnectResponse.read(from: &received!) else {
+                context.read()
                 return
             }
-            self.answer = answer
-            switch mode {
-            case .awaitAnswer:
-                // Settle once this delivery is over, so an end of input that is part of it is seen.
-                context.eventLoop.assumeIsolated().execute { self.settle(context: context) }
-            case .relayAtOnce:
-                // The relay is behind us: what follows the answer goes straight on, and so
-                // does an end of input, once we are out of the way.
-                settle(context: context)
-            }
+            answer = read
         } catch {
             finish(context: context, .failure(TunnelError(.streamRefused, "the server answered the stream with an invalid byte: \(error)")))
+            return
         }
-    }
-
-    private func settle(context: ChannelHandlerContext) {
-        guard let answer, !done else { return }
         switch answer {
         case .connected:
             finish(context: context, .success(()))
@@ -105,25 +89,23 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent, !done {
-            if mode == .awaitAnswer {
-                inputClosed = true
-                if answer != nil { settle(context: context) }
-            } else {
-                finish(context: context, .failure(TunnelError(.streamRefused, "the server ended the stream to port \(port) without answering")))
-            }
+            finish(context: context, .failure(TunnelError(.streamRefused, "the server ended the stream to port \(port) without answering")))
             return
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        if answer != nil { settle(context: context) }
         finish(context: context, .failure(TunnelError(.streamRefused, "the stream to port \(port) closed before the server answered")))
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        finish(context: context, .failure(TunnelError(.streamRefused, "the stream to port \(port) failed: \(error)")))
+        if let error = error as? YamuxError, error.kind == .streamRefused {
+            finish(context: context, .failure(TunnelError(.streamRefused, "the server refused the stream to port \(port): it is at its limit of streams per connection ([limits] max_streams_per_connection) or shutting down")))
+        } else {
+            finish(context: context, .failure(TunnelError(.streamRefused, "the stream to port \(port) failed before the server answered: \(error)")))
+        }
     }
 
     /// A stream torn down before it was ever active sends no other event; its promises must
@@ -145,22 +127,24 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
         received = nil
         switch result {
         case .success:
+            if let rest { context.fireChannelRead(wrapInboundOut(rest)) }
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             answerPromise.succeed(())
-            if handedOver {
-                if let rest { context.fireChannelRead(wrapInboundOut(rest)) }
-                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-            } else {
-                var stream = OpenedStream(channel: context.channel, leftover: rest, answer: answerPromise.futureResult)
-                stream.inputClosed = inputClosed
-                context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            if !handedOver {
                 handedOver = true
-                opened.succeed(stream)
+                opened.succeed(OpenedStream(channel: context.channel, answer: answerPromise.futureResult))
             }
         case let .failure(error):
             // The reason is known before the stream closes, so whoever watches the answer
             // can still tell a refusal from the user going away.
             answerPromise.fail(error)
-            if !handedOver { opened.fail(error) }
+            if handedOver {
+                // The relay behind us resets the local connection on an error; a close
+                // alone could look like the end of a stream it had half-closed.
+                context.fireErrorCaught(error)
+            } else {
+                opened.fail(error)
+            }
             context.close(promise: nil)
         }
     }

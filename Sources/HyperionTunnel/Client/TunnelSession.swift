@@ -63,8 +63,8 @@ public final class TunnelSession: Sendable {
                 stream.eventLoop.makeCompletedFuture {
                     try stream.setOptionNow(.autoRead, value: false)
                     try stream.setOptionNow(.allowRemoteHalfClosure, value: true)
-                    try stream.pipeline.syncOperations.addHandler(
-                        StreamOpener(port: port, timeout: answerTimeout, mode: mode, opened: answered)
+                    try stream.pipeline.syncOperations.addHandlers(
+                        StreamOpener(port: port, timeout: answerTimeout, mode: mode, opened: answered), InputHold()
                     )
                 }
             }
@@ -82,13 +82,10 @@ public final class TunnelSession: Sendable {
     }
 }
 
-/// A new stream, ready to relay, with what arrived together with the server's answer:
-/// relayed bytes, and possibly already the end of the server's side.
+/// A new stream, ready to relay (`Relay.start`): its `InputHold` keeps what arrived with
+/// the server's answer, the end of the server's side included.
 public struct OpenedStream: Sendable {
     public let channel: Channel
-    public let leftover: ByteBuffer?
-    /// The server's side finished before the relay started; the relay must pass it on.
-    public var inputClosed = false
     /// The server's answer: succeeded once it connected the stream (already, unless the
     /// stream was opened with early data), failed with the reason if it refused or never
     /// answered. After a failure the stream is closed.

@@ -6,7 +6,9 @@ import NIOCore
 /// reading on the other end and nothing buffers without bound (the GlueHandler pattern of
 /// swift-nio's and swift-nio-ssh's examples). An end-of-input on one side becomes a
 /// half-close of the other (`close(mode: .output)`), so a client that shuts down its write
-/// side still receives the rest of the reply.
+/// side still receives the rest of the reply. Any other end of one side (an error, a
+/// reset, a close nobody asked for) resets the other (`closeWithReset`): a relayed
+/// connection that broke must never look like one that finished.
 ///
 /// When both channels live on one event loop the partners call each other directly. When
 /// they do not, every call hops to the partner's loop and the partner's writability is
@@ -18,7 +20,7 @@ final class GlueHandler {
     /// The partner's writability as last reported (exact when on the same loop).
     private var partnerIsWritable = false
     private var outputClosed = false
-    /// The partner was told to close because of an error on our channel.
+    /// The partner was told to reset because of an error on our channel.
     private var aborted = false
 
     private init() {}
@@ -78,6 +80,12 @@ extension GlueHandler {
     /// completed: NIO turns `close(mode: .output)` into a full close when the input is
     /// already shut, and a full close fails writes still pending, which would cut the
     /// tail off a reply.
+    /// Our channel could not take this handler: the partner resets.
+    func abandon() {
+        aborted = true
+        partner?.run { $0.partnerReset() }
+    }
+
     fileprivate func partnerWriteEOF() {
         guard !outputClosed, let context else { return }
         outputClosed = true
@@ -88,8 +96,8 @@ extension GlueHandler {
         }
     }
 
-    fileprivate func partnerCloseFull() {
-        context?.close(promise: nil)
+    fileprivate func partnerReset() {
+        context?.closeWithReset()
     }
 
     fileprivate func partnerWritabilityChanged(_ writable: Bool) {
@@ -110,6 +118,11 @@ extension GlueHandler: ChannelDuplexHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        // A channel that closed before the relay reached it sends no more events.
+        guard context.channel.isActive else {
+            abandon()
+            return
+        }
         let writable = context.channel.isWritable
         partner?.run { $0.partnerWritabilityChanged(writable) }
     }
@@ -128,8 +141,8 @@ extension GlueHandler: ChannelDuplexHandler {
         partner?.run { $0.partnerFlush() }
     }
 
-    /// An abort (an error, or a close nobody asked for) is passed on as a full close. An
-    /// end after our own half-close is graceful: NIO closes a socket whose output is shut
+    /// An abort (an error, or a close nobody asked for) is passed on as a reset. An end
+    /// after our own half-close is graceful: NIO closes a socket whose output is shut
     /// as soon as its input ends, without an `inputClosed` event, so the partner gets the
     /// EOF and closes itself once it has delivered what it still holds.
     func channelInactive(context: ChannelHandlerContext) {
@@ -138,7 +151,7 @@ extension GlueHandler: ChannelDuplexHandler {
         } else if outputClosed {
             partner?.run { $0.partnerWriteEOF() }
         } else {
-            partner?.run { $0.partnerCloseFull() }
+            partner?.run { $0.partnerReset() }
         }
         context.fireChannelInactive()
     }
@@ -151,9 +164,8 @@ extension GlueHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        aborted = true
-        partner?.run { $0.partnerCloseFull() }
-        context.close(promise: nil)
+        abandon()
+        context.closeWithReset()
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

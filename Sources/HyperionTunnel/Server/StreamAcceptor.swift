@@ -4,13 +4,15 @@ import NIOCore
 import NIOPosix
 
 /// The server's side of one stream (PROTOCOL.md §6): reads the 2-byte port, applies the
-/// egress policy, dials 127.0.0.1:<port>, answers 0/1/2, then glues the stream to the
-/// new connection and steps aside.
+/// egress policy, dials 127.0.0.1:<port>, answers 0/1/2, then steps aside and starts the
+/// relay between the stream and the new connection (`Relay.start`).
 ///
-/// The stream's autoRead is off until the relay starts, so bytes the client sends before
-/// the answer wait in the stream's receive window rather than in memory here.
+/// What the client sent behind the request in the same delivery, and an end of input,
+/// go on to the `InputHold` behind this handler. Nothing more is read until the relay
+/// starts: the client's further bytes wait in the stream's receive window.
 final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     /// How long a refused stream stays open for its answer to reach the client.
@@ -24,9 +26,6 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
     private var received: ByteBuffer?
     private var decided = false
     private var streamClosed = false
-    /// The client's end of input, if it came before the relay existed (a small request
-    /// arrives as port, data and FIN in one delivery); the relay gets it once in place.
-    private var inputClosed = false
 
     init(egress: EgressPolicy, dialTimeout: TimeAmount, streamID: UInt32?, logger: Logger) {
         self.egress = egress
@@ -49,15 +48,20 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !decided else {
+            context.fireChannelRead(data)
+            return
+        }
         var bytes = unwrapInboundIn(data)
         if received == nil { received = bytes } else { received!.writeBuffer(&bytes) }
-        guard !decided else { return }
         guard let request = StreamConnectRequest.read(from: &received!) else {
             context.read()
             return
         }
         decided = true
         port = request.port
+        if let rest = received, rest.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(rest)) }
+        received = nil
         guard egress.allows(request.port) else {
             logger.info("stream denied: port not in [egress] allow", metadata: metadata)
             refuse(context: context, with: .denied)
@@ -71,9 +75,11 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelInactive()
     }
 
+    /// An end of input before the request is complete: the client gave up. After the
+    /// request it goes to the hold, for the relay.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent {
-            inputClosed = true
+        if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent, !decided {
+            context.close(promise: nil)
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -92,7 +98,10 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
         ClientBootstrap(group: context.eventLoop)
             .connectTimeout(dialTimeout)
             .channelInitializer { outbound in
-                outbound.eventLoop.makeCompletedFuture { try outbound.setRelayOptions() }
+                outbound.eventLoop.makeCompletedFuture {
+                    try outbound.setRelayOptions()
+                    try outbound.pipeline.syncOperations.addHandler(InputHold())
+                }
             }
             .connect(to: target)
             .assumeIsolated()
@@ -115,36 +124,20 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
 
     private func relay(stream context: ChannelHandlerContext, to outbound: Channel) {
         guard !streamClosed else {
-            outbound.close(promise: nil)
+            outbound.closeWithReset()
             return
         }
         var answer = context.channel.allocator.buffer(capacity: 1)
         StreamConnectResponse.connected.write(into: &answer)
         context.writeAndFlush(wrapOutboundOut(answer), promise: nil)
-
-        let (streamGlue, outboundGlue) = GlueHandler.matchedPair(firstLoop: context.eventLoop, secondLoop: outbound.eventLoop)
-        do {
-            try context.pipeline.syncOperations.addHandler(streamGlue)
-            try outbound.pipeline.syncOperations.addHandler(outboundGlue)
-        } catch {
-            outbound.close(promise: nil)
-            context.close(promise: nil)
-            return
-        }
-        if let leftover = received, leftover.readableBytes > 0 {
-            outbound.writeAndFlush(leftover, promise: nil)
-        }
-        received = nil
         logger.debug("stream connected", metadata: metadata)
-        if inputClosed { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
+        let stream = context.channel
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         // Both on this loop: the dial used it.
-        try? context.channel.setOptionNow(.autoRead, value: true)
-        try? outbound.setOptionNow(.autoRead, value: true)
+        Relay.start(stream, outbound)
     }
 
     private func refuse(context: ChannelHandlerContext, with answer: StreamConnectResponse) {
-        received = nil
         var buffer = context.channel.allocator.buffer(capacity: 1)
         answer.write(into: &buffer)
         context.writeAndFlush(wrapOutboundOut(buffer), promise: nil)

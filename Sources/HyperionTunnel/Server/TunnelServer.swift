@@ -97,8 +97,9 @@ public final class TunnelServer: Sendable {
             try stream.setOptionNow(.autoRead, value: false)
             try stream.setOptionNow(.allowRemoteHalfClosure, value: true)
             let id = try? stream.syncOptions?.getOption(YamuxChannelOptions.streamID)
-            try stream.pipeline.syncOperations.addHandler(
-                StreamAcceptor(egress: settings.egress, dialTimeout: settings.dialTimeout, streamID: id, logger: logger)
+            try stream.pipeline.syncOperations.addHandlers(
+                StreamAcceptor(egress: settings.egress, dialTimeout: settings.dialTimeout, streamID: id, logger: logger),
+                InputHold()
             )
         }
     }

@@ -4,7 +4,7 @@ import NIOPosix
 import Testing
 @testable import HyperionTunnel
 
-@Suite struct EarlyInputBufferTests {
+@Suite struct InputHoldTests {
     /// Records what reaches the end of the pipeline.
     final class Recorder: ChannelInboundHandler {
         typealias InboundIn = ByteBuffer
@@ -22,7 +22,7 @@ import Testing
 
     @Test func holdsBytesAndEndOfInputUntilRemovedThenHandsThemOnInOrder() throws {
         let channel = EmbeddedChannel()
-        let buffer = EarlyInputBuffer()
+        let buffer = InputHold()
         try channel.pipeline.syncOperations.addHandler(buffer)
         try channel.writeInbound(ByteBuffer(string: "GET "))
         try channel.writeInbound(ByteBuffer(string: "/ HTTP/1.0\r\n\r\n"))
@@ -41,7 +41,7 @@ import Testing
 
     @Test func removedEmptyPassesNothingAndLaterReadsFlowThrough() throws {
         let channel = EmbeddedChannel()
-        let buffer = EarlyInputBuffer()
+        let buffer = InputHold()
         let recorder = Recorder()
         try channel.pipeline.syncOperations.addHandler(buffer)
         try channel.pipeline.syncOperations.addHandler(recorder)
@@ -52,8 +52,8 @@ import Testing
         _ = try channel.finish()
     }
 
-    /// The reason the buffer exists: with autoRead off, NIO still reads a socket whose
-    /// peer has sent its FIN, and delivers those bytes at once. Without a buffer they
+    /// One reason the hold exists: with autoRead off, NIO still reads a socket whose
+    /// peer has sent its FIN, and delivers those bytes at once. Without a hold they
     /// reach the pipeline's tail before any relay exists and are lost.
     @Test func nioDrainsAnAcceptedSocketAtEndOfInputEvenWithAutoReadOff() async throws {
         let group = MultiThreadedEventLoopGroup.singleton
@@ -63,7 +63,7 @@ import Testing
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(EarlyInputBuffer())
+                    try channel.pipeline.syncOperations.addHandler(InputHold())
                     accepted.succeed(channel)
                 }
             }
@@ -78,7 +78,7 @@ import Testing
         let recorder = try await local.eventLoop.submit {
             let recorder = Recorder()
             try local.pipeline.syncOperations.addHandler(recorder)
-            let buffer = try local.pipeline.syncOperations.handler(type: EarlyInputBuffer.self)
+            let buffer = try local.pipeline.syncOperations.handler(type: InputHold.self)
             local.pipeline.syncOperations.removeHandler(buffer, promise: nil)
             return UncheckedTransfer(recorder)
         }.get()
