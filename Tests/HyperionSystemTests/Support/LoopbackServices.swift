@@ -17,6 +17,9 @@ enum LoopbackService {
     private static func start(group: EventLoopGroup, handler: @escaping @Sendable () -> ChannelHandler & Sendable) async throws -> Channel {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Tests open hundreds of connections at once; at NIO's default backlog of 128 a
+            // busy test process drops SYNs, and the tunnel's dials time out.
+            .serverChannelOption(.backlog, value: 1024)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { $0.pipeline.addHandler(handler()) }
             .bind(host: "127.0.0.1", port: 0)
