@@ -60,6 +60,28 @@ import Testing
         return (client, server, clientPromise.futureResult, serverPromise.futureResult, clientSink, serverSink)
     }
 
+    /// Issue 16: the client adds the handler before its TCP connect completes. A timer that
+    /// started then ended every attempt against a silent drop at the handshake timeout (3 s),
+    /// so a longer `connect_timeout_ms` never took effect. The timer starts with the
+    /// connection.
+    @Test func theHandshakeTimerStartsWhenTheConnectionIsUp() throws {
+        let client = EmbeddedChannel()
+        let done = client.eventLoop.makePromise(of: HandshakeOutcome.self)
+        try client.pipeline.syncOperations.addHandler(NoiseHandshakeHandler(
+            driver: InitiatorHandshake(adminKey: adminKey, serverKey: serverKey.publicKey, presharedKey: psk),
+            timeout: .seconds(3), completion: done, logger: logger
+        ) { _, _, _ in })
+        nonisolated(unsafe) var failure: Error?
+        done.futureResult.whenFailure { failure = $0 }
+        client.embeddedEventLoop.advanceTime(by: .seconds(10))
+        #expect(failure == nil, "still connecting: only the connect timeout applies")
+        try client.connect(to: .init(ipAddress: "127.0.0.1", port: 1)).wait()
+        client.embeddedEventLoop.advanceTime(by: .milliseconds(2999))
+        #expect(failure == nil)
+        client.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect((failure as? TunnelError)?.kind == .handshakeTimedOut)
+    }
+
     @Test func handshakeInstallsTransportsThatCarryDataBothWays() throws {
         let (client, server, clientDone, serverDone, clientSink, serverSink) = try pair(allowlist: [adminKey.publicKey])
         #expect(try Self.pump(client, server) == 98)

@@ -60,7 +60,7 @@ public enum TunnelConnector {
         let sessionLogger = logger
         let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(connectTimeout)
-            .tunnelSocketOptions(mark: settings.mark)
+            .tunnelSocketOptions(mark: settings.mark, userTimeout: settings.pingTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let driver = InitiatorHandshake(adminKey: settings.adminKey, serverKey: endpoint.serverKey, presharedKey: endpoint.presharedKey)

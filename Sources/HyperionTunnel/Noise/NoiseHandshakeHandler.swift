@@ -14,8 +14,8 @@ public struct HandshakeOutcome: Sendable {
 /// place: a `NoiseTransportHandler`, followed by whatever `installSession` adds (the yamux
 /// multiplexer). Bytes that arrived after the handshake are handed to the transport.
 ///
-/// A handshake that has not finished within `timeout` closes the connection
-/// (PROTOCOL.md §3), so a silent peer cannot hold a connection slot.
+/// A handshake that has not finished within `timeout` of the connection coming up closes
+/// the connection (PROTOCOL.md §3), so a silent peer cannot hold a connection slot.
 final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -46,11 +46,6 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
-        startedAt = .now()
-        let limit = timeout.milliseconds
-        timeoutTask = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
-            self?.fail(context: context, TunnelError(.handshakeTimedOut, "the handshake did not finish within \(limit) ms"))
-        }
         if context.channel.isActive { begin(context: context) }
     }
 
@@ -102,9 +97,17 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
         fail(context: context, error)
     }
 
+    /// The handshake, and its timer, start once the TCP connection is up: the client's
+    /// handler is added before the connect completes, and a timer started then would cut
+    /// the connect timeout short.
     private func begin(context: ChannelHandlerContext) {
         guard !started else { return }
         started = true
+        startedAt = .now()
+        let limit = timeout.milliseconds
+        timeoutTask = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
+            self?.fail(context: context, TunnelError(.handshakeTimedOut, "the handshake did not finish within \(limit) ms"))
+        }
         do {
             if let first = try driver.start() {
                 context.writeAndFlush(wrapOutboundOut(first), promise: nil)

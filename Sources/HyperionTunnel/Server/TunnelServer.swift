@@ -31,6 +31,7 @@ public final class TunnelServer: Sendable {
             .serverChannelInitializer { ListenerGuard.install(on: $0, what: "tunnel port", logger: logger) }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(TunnelSocketOptions.userTimeout, value: TunnelSocketOptions.userTimeoutValue(settings.pingTimeout))
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
             .childChannelOption(TunnelSocketOptions.keepIdle, value: TunnelSocketOptions.keepaliveIdleSeconds)
             .childChannelOption(TunnelSocketOptions.keepInterval, value: TunnelSocketOptions.keepaliveIntervalSeconds)

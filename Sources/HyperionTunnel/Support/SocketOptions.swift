@@ -15,6 +15,14 @@ enum TunnelSocketOptions {
     static let keepIdle = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_KEEPIDLE))
     static let keepInterval = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_KEEPINTVL))
     static let keepCount = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_KEEPCNT))
+    /// How long sent data may stay unacknowledged before the kernel gives the connection
+    /// up. Set to the ping timeout: by then the session declares the path dead anyway, and
+    /// without it the kernel keeps retransmitting into a dead path for about 15 minutes.
+    static let userTimeout = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: CInt(TCP_USER_TIMEOUT)))
+
+    static func userTimeoutValue(_ timeout: TimeAmount) -> SocketOptionValue {
+        SocketOptionValue(clamping: timeout.nanoseconds / 1_000_000)
+    }
     /// Reads grow to 256 KiB when the socket keeps filling them (NIO's default stops at
     /// 64 KiB): a bulk transfer then costs a quarter of the read calls and pipeline passes.
     /// The buffer exists only during a read, so an idle stream costs nothing for it.
@@ -30,10 +38,12 @@ enum TunnelSocketOptions {
 }
 
 extension ClientBootstrap {
-    /// Options for a tunnel connection (client to server): no Nagle, keepalive, optional mark.
-    func tunnelSocketOptions(mark: UInt32?) -> ClientBootstrap {
+    /// Options for a tunnel connection (client to server): no Nagle, keepalive, a user
+    /// timeout equal to the ping timeout, optional mark.
+    func tunnelSocketOptions(mark: UInt32?, userTimeout: TimeAmount) -> ClientBootstrap {
         var bootstrap = self
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelOption(TunnelSocketOptions.userTimeout, value: TunnelSocketOptions.userTimeoutValue(userTimeout))
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelOption(TunnelSocketOptions.keepIdle, value: TunnelSocketOptions.keepaliveIdleSeconds)
             .channelOption(TunnelSocketOptions.keepInterval, value: TunnelSocketOptions.keepaliveIntervalSeconds)
