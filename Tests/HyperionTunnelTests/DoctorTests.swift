@@ -11,7 +11,7 @@ import Testing
 
     @Test func eachFailureHasItsOwnDiagnosis() {
         #expect(failure(for: .connectRefused).hasPrefix("connect: refused"))
-        #expect(failure(for: .connectTimedOut).contains("timed out (SPA closed?"))
+        #expect(failure(for: .connectTimedOut).hasPrefix("connect: no answer: the port is filtered, the knock did not open it, or the host is down"))
         #expect(failure(for: .handshakeRefused).contains("not in its identity.admin_pubkeys"))
         #expect(failure(for: .handshakeRefused).contains("unknown server key"))
         #expect(failure(for: .handshakeFailed).contains("wrong PSK"))

@@ -85,7 +85,7 @@ public enum Doctor {
             return [knock, DoctorCheck(name: "connect", outcome: .failed("refused: \(tunnelError!.message). Is the server running, and is addr right?")),
                     DoctorCheck(name: "handshake", outcome: .skipped("no connection")), DoctorCheck(name: "ping", outcome: .skipped("no connection"))]
         case .some(.connectTimedOut):
-            return [knock, DoctorCheck(name: "connect", outcome: .failed("timed out (SPA closed? \(tunnelError!.message))")),
+            return [knock, DoctorCheck(name: "connect", outcome: .failed("no answer: the port is filtered, the knock did not open it, or the host is down (\(tunnelError!.message))")),
                     DoctorCheck(name: "handshake", outcome: .skipped("no connection")), DoctorCheck(name: "ping", outcome: .skipped("no connection"))]
         default:
             return [knock, DoctorCheck(name: "connect", outcome: .failed("\(error)")),
