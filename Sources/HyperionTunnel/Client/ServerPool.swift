@@ -8,8 +8,9 @@ import NIOCore
 /// over all cores. A new stream goes to a live connection on the caller's loop, so the
 /// relay never hops threads (a hop costs a wake-up of the other thread on every read, in
 /// both directions), unless that one carries `crossLoopPenalty` more streams than another:
-/// locality first, balance within a bound. With none live, the caller waits, for a bounded
-/// time, for the first connection to come up.
+/// locality first, balance within a bound. A suspect connection (`TunnelHealth`) gets no
+/// new stream. With none live and healthy, the caller waits, for a bounded time, for the
+/// first connection to come up or recover.
 public final class ServerPool: Sendable {
     public let endpoint: TunnelEndpoint
     private let settings: TunnelClientSettings
@@ -92,17 +93,29 @@ public final class ServerPool: Sendable {
         return promise.futureResult
     }
 
-    /// Opens a stream on a live session (see `session(preferring:wait:)`). If the chosen
-    /// session dies before the stream is created, tries once more on another.
+    /// How many times one stream is opened again after its connection died under it.
+    static let maximumReissues = 3
+
+    /// Opens a stream on a live session (see `session(preferring:wait:)`). A stream whose
+    /// connection died before it was answered, with nothing of the application's sent
+    /// (`.streamLostUnanswered`), or before it was even created, is opened again on another
+    /// connection, within the same wait.
     public func openStream(port: UInt16, preferring loop: EventLoop, wait: TimeAmount) -> EventLoopFuture<OpenedStream> {
+        openStream(port: port, preferring: loop, until: .now() + wait, reissues: Self.maximumReissues)
+    }
+
+    private func openStream(port: UInt16, preferring loop: EventLoop, until deadline: NIODeadline, reissues: Int) -> EventLoopFuture<OpenedStream> {
         let answerTimeout = settings.streamAnswerTimeout
-        return session(preferring: loop, wait: wait).flatMap { session in
+        return session(preferring: loop, wait: deadline - .now()).flatMap { session in
             session.openStream(port: port, answerTimeout: answerTimeout).hop(to: loop)
                 .flatMapError { error in
-                    guard !(error is TunnelError), !session.isActive else { return loop.makeFailedFuture(error) }
-                    return self.session(preferring: loop, wait: wait).flatMap {
-                        $0.openStream(port: port, answerTimeout: answerTimeout).hop(to: loop)
+                    let lostUnanswered = (error as? TunnelError)?.kind == .streamLostUnanswered
+                    let neverCreated = !(error is TunnelError) && !session.isActive
+                    guard lostUnanswered || neverCreated, reissues > 0, NIODeadline.now() < deadline else {
+                        return loop.makeFailedFuture(error)
                     }
+                    self.logger.info("opening the stream to port \(port) again: \(error)", metadata: ["server": "\(self.endpoint.name)"])
+                    return self.openStream(port: port, preferring: loop, until: deadline, reissues: reissues - 1)
                 }
         }
     }
@@ -110,8 +123,19 @@ public final class ServerPool: Sendable {
     // MARK: called by slots
 
     func sessionBecameLive(_ session: TunnelSession) {
+        state.withLockedValue { $0.live[ObjectIdentifier(session)] = session }
+        session.health.whenRecovered { [weak self, weak session] in
+            guard let self, let session else { return }
+            self.serveWaiters(with: session)
+        }
+        serveWaiters(with: session)
+    }
+
+    /// Hands `session` to every waiting caller, if it is still live and healthy.
+    private func serveWaiters(with session: TunnelSession) {
+        guard session.isActive, !session.health.isSuspect else { return }
         let ready = state.withLockedValue { state -> [Waiter] in
-            state.live[ObjectIdentifier(session)] = session
+            guard state.live[ObjectIdentifier(session)] != nil else { return [] }
             defer { state.waiters = [] }
             return state.waiters
         }
@@ -147,7 +171,7 @@ public final class ServerPool: Sendable {
 
     /// The live session to use from `loop` (see the type's comment).
     private static func leastLoaded(_ sessions: some Sequence<TunnelSession>, preferring loop: EventLoop) -> TunnelSession? {
-        let live = sessions.filter(\.isActive)
+        let live = sessions.filter { $0.isActive && !$0.health.isSuspect }
         return preferredIndex(live.map { (openStreams: $0.openStreams, onCallersLoop: $0.eventLoop === loop) }).map { live[$0] }
     }
 

@@ -27,6 +27,8 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
     private let timeout: TimeAmount
     private let mode: Mode
     private let opened: EventLoopPromise<OpenedStream>
+    /// Told once, when the stream no longer waits for its answer (the watchdog's count).
+    private let onSettled: () -> Void
     private var answerPromise: EventLoopPromise<Void>?
     private var received: ByteBuffer?
     private var timer: Scheduled<Void>?
@@ -34,11 +36,12 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
     private var handedOver = false
     private var done = false
 
-    init(port: UInt16, timeout: TimeAmount, mode: Mode, opened: EventLoopPromise<OpenedStream>) {
+    init(port: UInt16, timeout: TimeAmount, mode: Mode, opened: EventLoopPromise<OpenedStream>, onSettled: @escaping () -> Void = {}) {
         self.port = port
         self.timeout = timeout
         self.mode = mode
         self.opened = opened
+        self.onSettled = onSettled
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -101,7 +104,10 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let error = error as? YamuxError, error.kind == .streamRefused {
+        if let error = error as? YamuxError, error.kind == .connectionClosed, !handedOver {
+            // Nothing of the application's can have left: the stream was never handed over.
+            finish(context: context, .failure(TunnelError(.streamLostUnanswered, "the tunnel connection ended before the server answered the stream to port \(port)")))
+        } else if let error = error as? YamuxError, error.kind == .streamRefused {
             finish(context: context, .failure(TunnelError(.streamRefused, "the server refused the stream to port \(port): it is at its limit of streams per connection ([limits] max_streams_per_connection) or shutting down")))
         } else {
             finish(context: context, .failure(TunnelError(.streamRefused, "the stream to port \(port) failed before the server answered: \(error)")))
@@ -114,6 +120,7 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
         guard !done else { return }
         done = true
         timer?.cancel()
+        onSettled()
         let error = TunnelError(.streamRefused, "the stream to port \(port) closed before the server answered")
         answerPromise?.fail(error)
         if !handedOver { opened.fail(error) }
@@ -123,6 +130,7 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
         guard !done, let answerPromise else { return }
         done = true
         timer?.cancel()
+        onSettled()
         let rest = received.flatMap { $0.readableBytes > 0 ? $0 : nil }
         received = nil
         switch result {

@@ -72,11 +72,15 @@ public enum TunnelConnector {
                         let multiplexer = YamuxMultiplexer(configuration: configuration, channel: channel, logger: sessionLogger, inboundStreamInitializer: nil)
                         try pipeline.addHandler(multiplexer, position: .after(transportHandler))
                         try pipeline.addHandler(ServerFeatureListener(features: features), position: .after(multiplexer))
-                        multiplexerBox.set(NIOLoopBound(multiplexer, eventLoop: channel.eventLoop))
-                        SessionKeepalive(
-                            channel: channel, multiplexer: multiplexer, interval: settings.pingInterval,
-                            timeout: settings.pingTimeout, logger: sessionLogger
-                        ).start()
+                        let watchdog = try TunnelWatchdog.install(
+                            on: pipeline, after: transportHandler, channel: channel, multiplexer: multiplexer,
+                            configuration: settings.livenessConfiguration, logger: sessionLogger
+                        )
+                        multiplexerBox.set(SessionParts(
+                            multiplexer: NIOLoopBound(multiplexer, eventLoop: channel.eventLoop),
+                            watchdog: NIOLoopBound(watchdog, eventLoop: channel.eventLoop),
+                            health: watchdog.health
+                        ))
                     }
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
@@ -89,11 +93,11 @@ public enum TunnelConnector {
         return connected.flatMap { channel in
             let connectDuration = NIODeadline.now() - started
             return handshake.futureResult.flatMapThrowing { outcome in
-                guard let multiplexer = multiplexerBox.value else {
+                guard let parts = multiplexerBox.value else {
                     throw TunnelError(.handshakeFailed, "the session was not set up after the handshake")
                 }
                 return TunnelSession(
-                    channel: channel, multiplexer: multiplexer, features: features,
+                    channel: channel, multiplexer: parts.multiplexer, watchdog: parts.watchdog, health: parts.health, features: features,
                     connectDuration: connectDuration, handshakeDuration: outcome.duration
                 )
             }.flatMapErrorThrowing { error in
@@ -104,9 +108,24 @@ public enum TunnelConnector {
     }
 }
 
-/// Carries the multiplexer from the pipeline set-up to the code awaiting the handshake.
+/// What the pipeline set-up makes for the session, bound to the connection's loop.
+private struct SessionParts: Sendable {
+    let multiplexer: NIOLoopBound<YamuxMultiplexer>
+    let watchdog: NIOLoopBound<TunnelWatchdog>
+    let health: TunnelHealth
+}
+
+/// Carries the session's parts from the pipeline set-up to the code awaiting the handshake.
 private final class MultiplexerHandOff: Sendable {
-    private let box = NIOLockedValueBox<NIOLoopBound<YamuxMultiplexer>?>(nil)
-    func set(_ value: NIOLoopBound<YamuxMultiplexer>) { box.withLockedValue { $0 = value } }
-    var value: NIOLoopBound<YamuxMultiplexer>? { box.withLockedValue { $0 } }
+    private let box = NIOLockedValueBox<SessionParts?>(nil)
+    func set(_ value: SessionParts) { box.withLockedValue { $0 = value } }
+    var value: SessionParts? { box.withLockedValue { $0 } }
+}
+
+extension TunnelClientSettings {
+    var livenessConfiguration: TunnelLiveness.Configuration {
+        var configuration = TunnelLiveness.Configuration(pingInterval: pingInterval, pingTimeout: pingTimeout)
+        configuration.freshnessFloor = earlyDataFreshness
+        return configuration
+    }
 }

@@ -43,6 +43,9 @@ public struct TunnelClientSettings: Sendable {
     public var streamAnswerTimeout: TimeAmount = .seconds(10)
     public var pingInterval: TimeAmount = .seconds(5)
     public var pingTimeout: TimeAmount = .seconds(15)
+    /// Early data leaves only on a connection heard from within this long (or a few round
+    /// trips; see `TunnelLiveness`).
+    public var earlyDataFreshness: TimeAmount = .milliseconds(250)
     public var maximumReceiveWindow: UInt32 = 16 * 1024 * 1024
     /// Streams this end opens on one connection at most. The server enforces its own
     /// `max_streams_per_connection` (default 512) and resets a stream beyond it; this only

@@ -9,6 +9,9 @@ import Synchronization
 public final class TunnelSession: Sendable {
     public let channel: Channel
     let multiplexer: NIOLoopBound<YamuxMultiplexer>
+    let watchdog: NIOLoopBound<TunnelWatchdog>
+    /// Whether the connection looks dead (read from any loop by the pool).
+    public let health: TunnelHealth
     /// What the server announced beyond v1 (early data).
     public let features: ServerFeatures
     /// Streams open on this session.
@@ -17,11 +20,13 @@ public final class TunnelSession: Sendable {
     public let handshakeDuration: TimeAmount
 
     init(
-        channel: Channel, multiplexer: NIOLoopBound<YamuxMultiplexer>, features: ServerFeatures,
-        connectDuration: TimeAmount, handshakeDuration: TimeAmount
+        channel: Channel, multiplexer: NIOLoopBound<YamuxMultiplexer>, watchdog: NIOLoopBound<TunnelWatchdog>,
+        health: TunnelHealth, features: ServerFeatures, connectDuration: TimeAmount, handshakeDuration: TimeAmount
     ) {
         self.channel = channel
         self.multiplexer = multiplexer
+        self.watchdog = watchdog
+        self.health = health
         self.features = features
         self.connectDuration = connectDuration
         self.handshakeDuration = handshakeDuration
@@ -48,27 +53,37 @@ public final class TunnelSession: Sendable {
     /// Opens a stream to `port` on the server's loopback. The result is on the session's
     /// event loop.
     ///
-    /// A server that announced early data gets the stream at once: the caller relays right
-    /// away and learns the server's answer from `OpenedStream.answer`, one round trip
-    /// sooner; the answer arrives with the caller's reads, so the caller must read (the
-    /// relay does). Any other server is v1: the result waits for its answer, and fails if the
-    /// stream is refused.
+    /// A server that announced early data gets the stream at once, when the connection was
+    /// heard from a moment ago: the caller relays right away and learns the server's answer
+    /// from `OpenedStream.answer`, one round trip sooner; the answer arrives with the
+    /// caller's reads, so the caller must read (the relay does). Otherwise the result waits
+    /// for the answer and fails if the stream is refused: on a v1 server, and on a quiet
+    /// connection, whose path may have died unnoticed. A stream that waited has sent
+    /// nothing of the application's, so if the connection dies first it fails with
+    /// `.streamLostUnanswered` and may be opened again elsewhere.
     public func openStream(port: UInt16, answerTimeout: TimeAmount) -> EventLoopFuture<OpenedStream> {
         let loop = channel.eventLoop
         let answered = loop.makePromise(of: OpenedStream.self)
-        let mode: StreamOpener.Mode = features.acceptsEarlyData ? .relayAtOnce : .awaitAnswer
         loop.execute {
+            let watchdog = self.watchdog.value
+            let mode: StreamOpener.Mode = self.features.acceptsEarlyData && watchdog.isFresh ? .relayAtOnce : .awaitAnswer
+            let token = watchdog.openSent()
+            let settled = NIOLoopBound({ watchdog.openAnswered(token) }, eventLoop: loop)
             let created = loop.makePromise(of: Channel.self)
             self.multiplexer.value.createStream(promise: created) { stream in
                 stream.eventLoop.makeCompletedFuture {
                     try stream.setOptionNow(.autoRead, value: false)
                     try stream.setOptionNow(.allowRemoteHalfClosure, value: true)
                     try stream.pipeline.syncOperations.addHandlers(
-                        StreamOpener(port: port, timeout: answerTimeout, mode: mode, opened: answered), InputHold()
+                        StreamOpener(port: port, timeout: answerTimeout, mode: mode, opened: answered, onSettled: settled.value),
+                        InputHold()
                     )
                 }
             }
-            created.futureResult.whenFailure { answered.fail($0) }
+            created.futureResult.whenFailure {
+                watchdog.openAnswered(token)
+                answered.fail($0)
+            }
         }
         answered.futureResult.whenSuccess { opened in
             self.load.add(1, ordering: .relaxed)

@@ -74,10 +74,10 @@ public final class TunnelServer: Sendable {
             registry.attach(NIOLoopBound(multiplexer, eventLoop: channel.eventLoop), to: channel)
             // Our streams take data right behind the port request; a v1 client sees a ping.
             if settings.announcesEarlyData { multiplexer.announce(opaque: EarlyDataAnnouncement.pingOpaque) }
-            SessionKeepalive(
-                channel: channel, multiplexer: multiplexer, interval: settings.pingInterval,
-                timeout: settings.pingTimeout, logger: sessionLogger
-            ).start()
+            _ = try TunnelWatchdog.install(
+                on: pipeline, after: transportHandler, channel: channel, multiplexer: multiplexer,
+                configuration: .init(pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout), logger: sessionLogger
+            )
             sessionLogger.notice("admin connected")
         }
         try channel.pipeline.syncOperations.addHandler(handler)

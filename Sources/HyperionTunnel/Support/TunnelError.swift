@@ -27,6 +27,9 @@ public struct TunnelError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let noLiveTunnel = Kind("noLiveTunnel")
         /// The server answered a stream with "denied" or "unreachable", or not at all.
         public static let streamRefused = Kind("streamRefused")
+        /// The tunnel connection ended before the server answered a stream, and no byte of
+        /// the application had left on it: the stream may be opened again elsewhere.
+        public static let streamLostUnanswered = Kind("streamLostUnanswered")
         /// A ping was not answered in time.
         public static let pingTimedOut = Kind("pingTimedOut")
         /// A local listener could not be bound.
