@@ -46,15 +46,6 @@ import Testing
         #expect(throws: YamuxError.self) { try session.receive(header, now: self.now) }
     }
 
-    @Test func streamIDsMustIncrease() throws {
-        var session = self.server()
-        _ = try session.receive(.window(5, .syn), now: self.now)
-        #expect(throws: YamuxError.self) { try session.receive(.window(5, .syn), now: self.now) }
-        var other = self.server()
-        _ = try other.receive(.window(5, .syn), now: self.now)
-        #expect(throws: YamuxError.self) { try other.receive(.window(3, .syn), now: self.now) }
-    }
-
     @Test func peerResetClosesTheStreamAndLaterFramesAreIgnored() throws {
         var session = self.server()
         _ = try session.receive(.window(1, .syn), now: self.now)
