@@ -122,15 +122,11 @@ extension YamuxSession {
     }
 
     /// Why a new inbound stream must be refused (reset), if it must.
-    private func refusal() -> String? {
-        if !self.acceptsInboundStreams { return "this end accepts no streams" }
-        if self.isGoingAway { return "the session is going away" }
-        if self.streams.count >= self.configuration.maximumStreams {
-            return "\(self.streams.count) streams are open, the limit is \(self.configuration.maximumStreams)"
-        }
-        if self.pendingAccepts >= self.configuration.acceptBacklog {
-            return "\(self.pendingAccepts) streams wait to be accepted, the backlog is \(self.configuration.acceptBacklog)"
-        }
+    private func refusal() -> YamuxRefusal? {
+        if !self.acceptsInboundStreams { return .notAccepting }
+        if self.isGoingAway { return .goingAway }
+        if self.streams.count >= self.configuration.maximumStreams { return .streamLimit(self.configuration.maximumStreams) }
+        if self.pendingAccepts >= self.configuration.acceptBacklog { return .acceptBacklog(self.configuration.acceptBacklog) }
         return nil
     }
 }
