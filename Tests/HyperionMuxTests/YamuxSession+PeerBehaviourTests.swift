@@ -41,7 +41,8 @@ import Testing
 
     /// rust-yamux: `is_valid_remote_id` only checks that the id has the opener's parity
     /// (odd from the client); a SYN with the other parity ends the connection with a
-    /// protocol error. So does id 0, the session's own.
+    /// protocol error. Id 0 is the session's own (the spec) and ends it too. (hashicorp
+    /// checks no parity at all; a compliant peer never needs that leniency.)
     @Test(arguments: [UInt32(0), 2, 4, 1_000])
     func aNewIdOfTheWrongParityIsAProtocolError(_ id: UInt32) {
         var session = self.server()
@@ -82,10 +83,11 @@ import Testing
 
     // MARK: Streams we opened, before the peer's ACK
 
-    /// rust-yamux: an accepted stream's ACK rides on its first outbound frame, data or window
-    /// update, and that frame may come long after other frames of the same stream were
-    /// possible; hashicorp's `readData` and `incrSendWindow` take data and credit on a stream
-    /// in SYN-sent state just the same. Data and credit before the ACK are the stream's.
+    /// hashicorp's `readData` and `incrSendWindow` take data and credit on a stream still in
+    /// SYN-sent state (ACK is one more flag, acted on when present), and rust-yamux's
+    /// `on_data` and `on_window_update` look the stream up without asking whether it was
+    /// acknowledged. Neither sends data ahead of its own ACK, but the spec does not forbid
+    /// it; data, credit and even FIN before the ACK belong to the stream.
     @Test func dataAndWindowUpdatesBeforeTheAckBelongToTheStream() throws {
         var session = self.client()
         _ = try session.openStream(now: self.now)
@@ -108,8 +110,8 @@ import Testing
         #expect(!session.isClosed)
     }
 
-    /// rust-yamux's lazy ACK: the acceptor's first data frame carries ACK (and may carry FIN
-    /// too, for a one-shot answer).
+    /// rust-yamux's lazy ACK: an accepted stream's ACK goes out on its first frame, whatever
+    /// that is: data, a window update, or the FIN that closes it.
     @Test func anAckMayRideOnDataWithFin() throws {
         var session = self.client()
         _ = try session.openStream(now: self.now)
