@@ -64,6 +64,41 @@ import Testing
         }
     }
 
+    /// At `max_streams_per_connection` our server refuses streams, and says so at the
+    /// default log level (notice): the first refusal at once, then summaries, never two
+    /// lines in the same second. It used to log them at debug only.
+    @Test func ourServerLogsRefusalsAtItsLimitAtMostOnceASecond() async throws {
+        guard TestEnvironment.require(TestEnvironment.goPeer != nil, "the Go peer (HYPERION_GO_PEER, built by interop/go-peer/build.sh)") else { return }
+        try await TunnelFixture.with("interop-refusals") { fixture in
+            try await self.withEchoService { echoPort in
+                let tunnelPort = try TunnelFixture.freePort()
+                let server = try await fixture.startServer(
+                    config: fixture.serverConfig(port: tunnelPort, allow: [echoPort], extra: "[limits]\nmax_streams_per_connection = 64"),
+                    environment: ["HYPERION_LOG": "notice"]
+                )
+                let load = try await runCommand(
+                    TestEnvironment.goPeer!,
+                    [
+                        "load", "--server", "127.0.0.1:\(tunnelPort)", "--server-pubkey", fixture.serverKey.publicKey.base64,
+                        "--key-file", fixture.adminKeyPath, "--psk-env", TunnelFixture.pskVariable, "--port", "\(echoPort)",
+                        "--concurrent", "256", "--churn", "0", "--timeout", "10s", "--stream-timeout", "5s",
+                    ],
+                    environment: fixture.environment, timeout: .seconds(30)
+                )
+                #expect(load.status != 0, "256 streams at once cannot all fit under a limit of 64:\n\(load.output)")
+                let summarized = try await eventually(timeout: .seconds(5)) {
+                    server.output.contains("streams opened by the peer in the last second: ")
+                }
+                #expect(summarized, "no summary of the refusals:\n\(server.output)")
+                let lines = server.output.split(separator: "\n").filter { $0.contains("opened by the peer") }
+                #expect(lines.first?.contains(" notice ") == true)
+                #expect(lines.first?.contains("at the limit of 64 open streams per connection") == true, "\(server.output)")
+                let seconds = lines.map { $0.prefix { $0 != " " } }
+                #expect(Set(seconds).count == seconds.count, "two refusal lines in one second:\n\(lines.joined(separator: "\n"))")
+            }
+        }
+    }
+
     // MARK: Set-ups
 
     /// Our server with its default limits, allowed to dial an echo service; the Go peer
