@@ -155,6 +155,45 @@ import Testing
         #expect(peer.channel.isActive)
     }
 
+    /// hashicorp/yamux's concurrent opens put SYNs on the wire in any order, and a stream it
+    /// already dropped may still get data: the payload of data for an unknown stream is
+    /// skipped (here it looks like a go away header), the session stays up.
+    @Test func synsInAnyOrderAndDataForUnknownStreamsKeepTheSessionUp() throws {
+        let peer = try RawPeer()
+        var burst = ByteBuffer()
+        let decoy = YamuxHeader.goAway(.protocolError).bytes().readableBytesView.map { $0 }
+        for var frame in [
+            YamuxHeader.window(5, .syn).bytes(), YamuxHeader.data(99, length: 12).bytes(payload: decoy),
+            YamuxHeader.window(1, .syn).bytes(), YamuxHeader.data(3, .syn, length: 2).bytes(payload: [0, 22]),
+        ] {
+            burst.writeBuffer(&frame)
+        }
+        try peer.send(burst)
+        #expect(try peer.headers() == [.window(5, .ack), .window(1, .ack), .window(3, .ack)])
+        #expect(peer.channel.isActive && peer.multiplexer.openStreamCount == 3)
+    }
+
+    /// Refusals at the limit are visible at the default level (notice), at most one line a
+    /// second per connection; a summary still due when the connection closes comes on time.
+    @Test func refusalsAreLoggedAtNoticeAtMostOnceASecond() throws {
+        let capture = LogCapture()
+        let peer = try RawPeer(configuration: .testing(.server) { $0.maximumStreams = 1 }, logger: capture.logger)
+        let loop = peer.channel.embeddedEventLoop
+        for id in stride(from: 1, through: 41, by: 2) { try peer.send(.window(UInt32(id), .syn)) }
+        #expect(capture.lines == [.init(level: .notice, message: "refused stream 3 opened by the peer at the limit of 1 open streams per connection")])
+        loop.advanceTime(by: .milliseconds(999))
+        #expect(capture.lines.count == 1)
+        loop.advanceTime(by: .milliseconds(1))
+        #expect(capture.lines.last == .init(level: .notice, message: "refused 19 streams opened by the peer in the last second: 19 at the limit of 1 open streams per connection"))
+
+        try peer.send(.window(43, .syn))
+        try peer.channel.close().wait()
+        #expect(capture.lines.count == 2, "within a second of the summary")
+        loop.advanceTime(by: .seconds(1))
+        #expect(capture.lines.count == 3)
+        #expect(capture.lines.allSatisfy { $0.level == .notice })
+    }
+
     @Test(arguments: [
         [UInt8](repeating: 0xFF, count: 12),  // version 255
         YamuxHeader.window(2, .syn).bytes().readableBytesView.map { $0 },  // server parity

@@ -34,6 +34,8 @@ commands:
   psk       --passphrase-env VAR --salt S
   echo      --listen ADDR [--trailer TEXT --trailer-delay D]
   banner    --listen ADDR --text TEXT
+  load      (--server ADDR --server-pubkey B64 --key-file F --psk-env VAR --port P | --connect ADDR)
+            [--concurrent 256] [--churn 10000] [--churn-parallel 16] [--timeout 50s]
   selftest  --vectors DIR
 
 Run "hyperion-go-peer COMMAND -h" for the flags of one command.
@@ -55,6 +57,7 @@ func main() {
 		"psk":      cmdPSK,
 		"echo":     cmdEcho,
 		"banner":   cmdBanner,
+		"load":     cmdLoad,
 		"selftest": cmdSelftest,
 	}
 	cmd, ok := cmds[os.Args[1]]

@@ -23,6 +23,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/hashicorp/yamux"
 )
@@ -105,8 +106,23 @@ type muxConn struct {
 	pending  [][yHeaderLen]byte // injected headers waiting for a frame boundary
 	stripFIN map[uint32]bool    // streams whose FIN (or RST) we already sent
 	wbuf     []byte
+	synMax   uint32 // the highest stream id a SYN named so far
+	synSent  int    // SYNs written
+	synLate  int    // SYNs written after a SYN with a higher id
+	hold     heldStream
 
 	in frameTracker // only touched by yamux's single reader goroutine
+}
+
+// heldStream keeps back every frame of one stream, from its SYN on, until a
+// number of other streams' SYNs have left (load --hold-first-syn).
+type heldStream struct {
+	armed   int    // > 0: hold the next stream that opens, until this many others opened
+	id      uint32 // the stream held, 0 if none
+	left    int    // other SYNs still to pass before the release
+	frames  []byte // its frames, in order
+	inFrame bool   // the frame being written belongs to it
+	release bool   // release at the next frame boundary
 }
 
 func newMuxConn(nc *NoiseConn, tag string) *muxConn {
@@ -160,7 +176,11 @@ func (m *muxConn) Write(p []byte) (int, error) {
 			if n > t.bodyLeft {
 				n = t.bodyLeft
 			}
-			m.wbuf = append(m.wbuf, b[:n]...)
+			if m.hold.inFrame {
+				m.hold.frames = append(m.hold.frames, b[:n]...)
+			} else {
+				m.wbuf = append(m.wbuf, b[:n]...)
+			}
 			t.bodyLeft -= n
 			b = b[n:]
 		} else {
@@ -179,6 +199,11 @@ func (m *muxConn) Write(p []byte) (int, error) {
 			if typ == yTypeData {
 				t.bodyLeft = length
 			}
+			isStream := typ == yTypeData || typ == yTypeWindow
+			if isStream && flags&yFlagSYN != 0 {
+				m.noteSYN(id)
+			}
+			m.hold.inFrame = isStream && m.hold.id != 0 && id == m.hold.id
 			if (typ == yTypeData || typ == yTypeWindow) && flags&yFlagFIN != 0 && m.stripFIN[id] {
 				delete(m.stripFIN, id)
 				flags &^= yFlagFIN
@@ -190,6 +215,13 @@ func (m *muxConn) Write(p []byte) (int, error) {
 					continue
 				}
 			}
+			if m.hold.inFrame {
+				if traceYamux {
+					log.Printf("%s: yamux -> (held) %s", m.tag, describeHeader(h[:]))
+				}
+				m.hold.frames = append(m.hold.frames, h[:]...)
+				continue
+			}
 			if traceYamux {
 				log.Printf("%s: yamux -> %s", m.tag, describeHeader(h[:]))
 			}
@@ -197,6 +229,9 @@ func (m *muxConn) Write(p []byte) (int, error) {
 		}
 		if t.atBoundary() {
 			m.wbuf = m.appendPending(m.wbuf)
+			if m.hold.release {
+				m.wbuf = m.releaseHeld(m.wbuf)
+			}
 		}
 	}
 	if len(m.wbuf) > 0 {
@@ -207,8 +242,87 @@ func (m *muxConn) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// noteSYN sees a SYN that yamux wrote: it starts or counts down a hold, and
+// counts the SYN unless it is held (under wmu).
+func (m *muxConn) noteSYN(id uint32) {
+	switch {
+	case m.hold.armed > 0 && m.hold.id == 0:
+		m.hold.id, m.hold.left, m.hold.armed = id, m.hold.armed, 0
+		return
+	case m.hold.id != 0 && id != m.hold.id:
+		m.hold.left--
+		if m.hold.left <= 0 {
+			m.hold.release = true
+		}
+	}
+	m.countSYN(id)
+}
+
+// holdNextStream keeps every frame of the next stream to open until `others`
+// later streams sent their SYN, or until maxWait passed: the wire then looks
+// as if that stream's goroutine had been descheduled between taking its id
+// and sending its SYN, which hashicorp/yamux allows. It makes the
+// out-of-order case certain instead of likely.
+func (m *muxConn) holdNextStream(others int, maxWait time.Duration) {
+	m.wmu.Lock()
+	m.hold = heldStream{armed: others}
+	m.wmu.Unlock()
+	time.AfterFunc(maxWait, func() {
+		m.wmu.Lock()
+		defer m.wmu.Unlock()
+		m.hold.armed = 0
+		if m.hold.id == 0 {
+			return
+		}
+		if !m.out.atBoundary() {
+			m.hold.release = true // Write releases it after the current frame
+			return
+		}
+		if buf := m.releaseHeld(nil); len(buf) > 0 {
+			m.NoiseConn.Write(buf)
+		}
+	})
+}
+
+// releaseHeld appends the held frames to buf and ends the hold (under wmu).
+func (m *muxConn) releaseHeld(buf []byte) []byte {
+	if m.hold.id == 0 {
+		return buf
+	}
+	if traceYamux {
+		log.Printf("%s: yamux -> (released the %d held bytes of stream %d)", m.tag, len(m.hold.frames), m.hold.id)
+	}
+	m.countSYN(m.hold.id)
+	buf = append(buf, m.hold.frames...)
+	m.hold = heldStream{}
+	return buf
+}
+
+// countSYN notes the order in which SYNs leave (under wmu).
+func (m *muxConn) countSYN(id uint32) {
+	m.synSent++
+	if id < m.synMax {
+		m.synLate++
+	} else {
+		m.synMax = id
+	}
+}
+
+// synOrder reports how many SYNs were written, and how many of them after a
+// SYN with a higher stream id: hashicorp/yamux sends each SYN from the opening
+// goroutine, so concurrent opens leave in any order.
+func (m *muxConn) synOrder() (sent, late int) {
+	m.wmu.Lock()
+	defer m.wmu.Unlock()
+	return m.synSent, m.synLate
+}
+
 func (m *muxConn) appendPending(buf []byte) []byte {
 	for _, h := range m.pending {
+		if m.hold.id != 0 && binary.BigEndian.Uint32(h[4:8]) == m.hold.id {
+			m.hold.frames = append(m.hold.frames, h[:]...) // stays behind its SYN
+			continue
+		}
 		if traceYamux {
 			log.Printf("%s: yamux -> %s (injected)", m.tag, describeHeader(h[:]))
 		}

@@ -131,6 +131,13 @@ wait_log "$work/client.log" "port $denied_port\): answer 1 \(denied" 5 >/dev/nul
 check "unreachable port: local connection closed" timeout 20 python3 "$tc" closed "$l_dead"
 wait_log "$work/client.log" "port $dead_port\): answer 2 \(unreachable" 5 >/dev/null && pass "unreachable port: server answered 2" || fail "no answer 2 in client log"
 
+echo "== load"
+check "load over one session: 256 streams at once (first SYN held back), 1000 churned" timeout 120 "$bin" load \
+  --server "127.0.0.1:$server_port" --server-pubkey "$server_pub" --key-file "$work/admin.key" --psk-env GOPEER_PSK \
+  --port "$echo_port" --concurrent 256 --churn 1000 --hold-first-syn --timeout 60s
+check "load through a forward: 256 connections at once, 1000 churned" timeout 120 "$bin" load \
+  --connect "127.0.0.1:$l_echo" --concurrent 256 --churn 1000 --timeout 60s
+
 echo "== refusals"
 if timeout 20 "$bin" client --server "127.0.0.1:$server_port" --server-pubkey "$server_pub" --key-file "$work/intruder.key" \
   --psk-env GOPEER_PSK -L 0:1 >"$work/intruder.log" 2>&1; then

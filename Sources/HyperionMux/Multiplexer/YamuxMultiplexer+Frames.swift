@@ -32,9 +32,7 @@ extension YamuxMultiplexer {
         let id = action.streamID
         // The ACK goes out before anything the new stream's initializer may write.
         if let reply = action.reply { self.write(reply) }
-        if let refusal = action.refusal {
-            self.logger.debug("yamux stream refused", metadata: ["stream": "\(id)", "reason": "\(refusal)"])
-        }
+        if let refusal = action.refusal { self.logRefusal(id, refusal) }
         if action.openedByPeer { self.openInboundStream(id) }
         if action.acknowledged { self.sendPendingOpens() }
         guard let child = self.children[id] else { return }
@@ -46,6 +44,30 @@ extension YamuxMultiplexer {
             self.childrenWithPendingReads.append(child)
         }
         if let error = action.closedWithError { child.closeWithError(error) }
+    }
+
+    /// Refusals are logged at notice, at most one line per second (`YamuxRefusalLog`): the
+    /// first at once, the rest summed up. A summary still due when the session ends is
+    /// logged on time all the same, so the bound holds also across the end.
+    private func logRefusal(_ id: UInt32, _ refusal: YamuxRefusal) {
+        switch self.refusalLog.refused(stream: id, because: refusal, now: self.eventLoop.now) {
+        case .log(let line):
+            self.logger.notice("\(line)")
+        case .summarize(let deadline):
+            self.scheduleRefusalSummary(at: deadline)
+        case .counted:
+            break
+        }
+    }
+
+    private func scheduleRefusalSummary(at deadline: NIODeadline) {
+        self.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            if let line = self.refusalLog.summary(now: self.eventLoop.now) {
+                self.logger.notice("\(line)")
+            } else if let later = self.refusalLog.summaryDeadline {
+                self.scheduleRefusalSummary(at: later)
+            }
+        }
     }
 
     /// Sends the SYNs of queued opens as far as unacknowledged streams allow.

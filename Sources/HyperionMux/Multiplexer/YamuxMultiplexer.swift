@@ -35,6 +35,7 @@ public final class YamuxMultiplexer: ChannelDuplexHandler {
     /// Streams that received data or FIN in this read cycle, to be read at its end.
     var childrenWithPendingReads: [YamuxStreamChannel] = []
     var pingPromises: [UInt32: EventLoopPromise<TimeAmount>] = [:]
+    var refusalLog = YamuxRefusalLog()
     /// True during a read cycle: writes are flushed at its end, not one by one.
     var isReading = false
     var flushPending = false

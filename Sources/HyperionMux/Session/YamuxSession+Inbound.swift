@@ -44,10 +44,12 @@ extension YamuxSession {
             guard self.isPeerStreamID(id) else {
                 throw YamuxError(.protocolError, "the peer opened stream \(id), an id of the wrong parity for its role")
             }
-            guard id > self.highestInboundID else {
-                throw YamuxError(.protocolError, "the peer opened stream \(id) after stream \(self.highestInboundID): stream ids must increase")
+            // Ids need not increase: hashicorp/yamux sends each SYN from the goroutine that
+            // opened the stream, so concurrent opens arrive in any order. Only an id still
+            // in our table is a duplicate (an entry lives until its channel closes).
+            guard self.streams[id] == nil else {
+                throw YamuxError(.protocolError, "the peer opened stream \(id) while a stream with that id is still in use")
             }
-            self.highestInboundID = id
             if let refusal = self.refusal() {
                 action.reply = YamuxHeader(type: .windowUpdate, flags: .rst, streamID: id, length: 0)
                 action.refusal = refusal
@@ -120,15 +122,11 @@ extension YamuxSession {
     }
 
     /// Why a new inbound stream must be refused (reset), if it must.
-    private func refusal() -> String? {
-        if !self.acceptsInboundStreams { return "this end accepts no streams" }
-        if self.isGoingAway { return "the session is going away" }
-        if self.streams.count >= self.configuration.maximumStreams {
-            return "\(self.streams.count) streams are open, the limit is \(self.configuration.maximumStreams)"
-        }
-        if self.pendingAccepts >= self.configuration.acceptBacklog {
-            return "\(self.pendingAccepts) streams wait to be accepted, the backlog is \(self.configuration.acceptBacklog)"
-        }
+    private func refusal() -> YamuxRefusal? {
+        if !self.acceptsInboundStreams { return .notAccepting }
+        if self.isGoingAway { return .goingAway }
+        if self.streams.count >= self.configuration.maximumStreams { return .streamLimit(self.configuration.maximumStreams) }
+        if self.pendingAccepts >= self.configuration.acceptBacklog { return .acceptBacklog(self.configuration.acceptBacklog) }
         return nil
     }
 }

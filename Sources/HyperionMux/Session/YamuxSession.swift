@@ -7,7 +7,8 @@ import NIOCore
 ///
 /// Stream entries live from SYN until their channel closes (`closeStream`), so a stream that
 /// is closed on the wire but still has a channel counts against `maximumStreams`, and frames
-/// for it are ignored rather than treated as unknown.
+/// for it are ignored rather than treated as unknown. A peer's new stream id must have the
+/// peer's parity and have no entry; ids need not increase (see `receive`).
 ///
 /// Its state is spread over `YamuxSession+*.swift` by concern, so it is module-internal
 /// rather than private; only the session's own methods change it.
@@ -28,8 +29,6 @@ struct YamuxSession {
     /// first. Bounded by `maximumStreams`, as each also has an entry in `streams`.
     var pendingOpens = CircularBuffer<UInt32>()
     var nextOutboundID: UInt32
-    /// The highest stream id the peer opened; a SYN must name a higher one.
-    var highestInboundID: UInt32 = 0
     var unacknowledgedOutbound = 0
     var pendingAccepts = 0
     var sentGoAway: YamuxHeader.GoAwayCode?

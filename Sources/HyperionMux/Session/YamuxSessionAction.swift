@@ -26,7 +26,7 @@ struct YamuxStreamAction: Hashable, Sendable {
     /// overrunning one.
     var reply: YamuxHeader?
     /// Why a new inbound stream was refused (reset at once, no channel), for the log.
-    var refusal: String?
+    var refusal: YamuxRefusal?
     /// The frame's payload belongs to the stream's inbound data.
     var deliverPayload = false
     /// The peer acknowledged our SYN; queued opens may now proceed.

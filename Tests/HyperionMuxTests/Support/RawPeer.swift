@@ -13,13 +13,14 @@ final class RawPeer {
     init(
         configuration: YamuxConfiguration = .testing(.server),
         log: StreamLog = StreamLog(),
+        logger: Logger = Logger(label: "yamux-raw-peer"),
         initializer: (@Sendable (Channel) -> EventLoopFuture<Void>)? = nil
     ) throws {
         self.log = log
         self.multiplexer = YamuxMultiplexer(
             configuration: configuration,
             channel: self.channel,
-            logger: Logger(label: "yamux-raw-peer"),
+            logger: logger,
             inboundStreamInitializer: initializer ?? log.installer()
         )
         try self.channel.pipeline.syncOperations.addHandler(self.multiplexer)
