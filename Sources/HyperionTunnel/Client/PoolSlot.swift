@@ -1,8 +1,8 @@
 import Logging
 import NIOCore
 
-/// One connection of a server's pool, pinned to one event loop, kept alive by a supervisor:
-/// connect, and when the connection fails or ends, reconnect after a backoff.
+/// One connection of a server's pool, pinned to one event loop: the I/O around
+/// `PoolSlotMachine`, which decides when to connect.
 ///
 /// Its mutable state is touched only on `loop` (every entry point hops there first),
 /// which is what makes the `@unchecked Sendable` sound.
@@ -15,19 +15,10 @@ final class PoolSlot: @unchecked Sendable {
     private weak var pool: ServerPool?
 
     // Confined to `loop`:
-    private var backoff = ReconnectBackoff()
+    private var machine = PoolSlotMachine()
+    private var random = SystemRandomNumberGenerator()
     private var retry: Scheduled<Void>?
-    private var retryDeadline = NIODeadline.distantFuture
-    private var connecting = false
     private var session: TunnelSession?
-    private var stopped = false
-    private var lastAttempt = NIODeadline.distantPast
-    private var lastReported: String?
-
-    /// While local connections wait for a tunnel, attempts follow each other this closely
-    /// instead of backing off, but no closer, so a burst of waiting local connections does
-    /// not turn into a connect storm.
-    static let minimumKickInterval = TimeAmount.milliseconds(250)
 
     init(index: Int, loop: EventLoop, endpoint: TunnelEndpoint, settings: TunnelClientSettings, pool: ServerPool, logger: Logger) {
         self.index = index
@@ -42,115 +33,79 @@ final class PoolSlot: @unchecked Sendable {
     }
 
     func start() {
-        loop.execute { self.connect() }
+        loop.execute { self.apply(self.machine.start(now: .now())) }
     }
 
-    /// Something is waiting for a tunnel: retry now, or as soon as the minimum interval
-    /// since the last attempt allows, instead of at the end of the backoff.
+    /// Something is waiting for a tunnel: retry soon rather than at the end of the backoff.
     func kick() {
-        loop.execute {
-            guard !self.stopped, self.session == nil, !self.connecting else { return }
-            self.retrySoon()
-        }
+        loop.execute { self.apply(self.machine.kick(now: .now())) }
     }
 
     func stop() {
-        loop.execute {
-            self.stopped = true
-            self.cancelRetry()
-            self.session?.close()
+        loop.execute { self.apply(self.machine.stop()) }
+    }
+
+    private var waitersPresent: Bool { pool?.hasWaiters == true }
+
+    private func apply(_ actions: [PoolSlotMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .connect:
+                connect()
+            case let .scheduleRetry(deadline):
+                retry?.cancel()
+                retry = loop.scheduleTask(deadline: deadline) {
+                    self.retry = nil
+                    self.apply(self.machine.retryDue(now: .now()))
+                }
+            case .cancelRetry:
+                retry?.cancel()
+                retry = nil
+            case .closeSession:
+                session?.close()
+            case let .logNotice(message):
+                logger.notice("\(message)")
+            case let .logInfo(message):
+                logger.info("\(message)", metadata: session.map(Self.timings))
+            case let .logDebug(message):
+                logger.debug("\(message)")
+            }
         }
     }
 
     private func connect() {
-        guard !stopped, !connecting, session == nil else { return }
-        connecting = true
-        lastAttempt = .now()
         TunnelConnector.connect(to: endpoint, settings: settings, on: loop, logger: logger)
             .hop(to: loop)
             .whenComplete { result in
-                self.connecting = false
                 switch result {
                 case let .success(session):
                     self.becameLive(session)
                 case let .failure(error):
-                    self.failed(error)
+                    let message = "\(error)"
+                    self.pool?.recordFailure(message)
+                    self.apply(self.machine.connectFailed(message, now: .now(), waitersPresent: self.waitersPresent, using: &self.random))
                 }
             }
     }
 
     private func becameLive(_ session: TunnelSession) {
-        guard !stopped else {
+        let actions = machine.connectSucceeded()
+        guard machine.state == .live else {
             session.close()
             return
         }
         self.session = session
-        backoff.reset()
-        if lastReported != nil {
-            logger.notice("tunnel up again")
-        } else {
-            logger.info("tunnel up", metadata: [
-                "connect_ms": "\(Self.format(session.connectDuration))", "handshake_ms": "\(Self.format(session.handshakeDuration))",
-            ])
-        }
-        lastReported = nil
+        apply(actions)
         pool?.sessionBecameLive(session)
         session.channel.closeFuture.hop(to: loop).whenComplete { _ in
             self.session = nil
             self.pool?.sessionEnded(session)
-            guard !self.stopped else { return }
-            self.logger.notice("tunnel connection closed; reconnecting")
-            self.lastReported = "closed"
-            self.scheduleRetry()
+            self.apply(self.machine.sessionEnded(now: .now(), waitersPresent: self.waitersPresent, using: &self.random))
         }
     }
 
-    private func failed(_ error: Error) {
-        let message = "\(error)"
-        pool?.recordFailure(message)
-        // One line per change of error, not one per retry.
-        if message != lastReported {
-            logger.notice("tunnel connect failed: \(message); retrying with backoff")
-            lastReported = message
-        } else {
-            logger.debug("tunnel connect failed again: \(message)")
-        }
-        scheduleRetry()
-    }
-
-    private func scheduleRetry() {
-        guard !stopped else { return }
-        if pool?.hasWaiters == true {
-            retrySoon()
-        } else {
-            schedule(at: .now() + backoff.nextDelay())
-        }
-    }
-
-    private func retrySoon() {
-        let earliest = lastAttempt + Self.minimumKickInterval
-        if earliest <= .now() {
-            cancelRetry()
-            connect()
-        } else if earliest < retryDeadline {
-            schedule(at: earliest)
-        }
-    }
-
-    private func schedule(at deadline: NIODeadline) {
-        cancelRetry()
-        retryDeadline = deadline
-        retry = loop.scheduleTask(deadline: deadline) {
-            self.retry = nil
-            self.retryDeadline = .distantFuture
-            self.connect()
-        }
-    }
-
-    private func cancelRetry() {
-        retry?.cancel()
-        retry = nil
-        retryDeadline = .distantFuture
+    private static func timings(_ session: TunnelSession) -> Logger.Metadata {
+        ["connect_ms": "\(format(session.connectDuration))", "handshake_ms": "\(format(session.handshakeDuration))"]
     }
 
     static func format(_ amount: TimeAmount) -> String {
