@@ -1,27 +1,23 @@
-import HyperionMux
 import HyperionWire
 import NIOCore
 
 /// The client's side of a new stream (PROTOCOL.md §6): writes the port request, reads the
 /// server's one-byte answer, then steps aside. What follows the answer goes on to the
-/// `InputHold` behind it, and from there to the relay.
+/// `InputHold` behind it, and from there to the relay. The decisions are
+/// `StreamOpenMachine`'s; this handler does the I/O.
 ///
-/// - `.awaitAnswer`, for a v1 server: the stream is handed over only once the server has
-///   connected it; a refusal fails the hand-over.
-/// - `.relayAtOnce`, for a server that announced early data (`EarlyDataAnnouncement`): the
-///   stream is handed over as soon as it is active, so the relay's first bytes travel right
-///   behind the port request and the reply comes one round trip sooner. A refusal then
-///   fails `OpenedStream.answer` and closes the stream, which the relay passes on to the
-///   local connection as a reset.
+/// - `.awaitAnswer`, for a v1 server and a quiet connection: the stream is handed over only
+///   once the server has connected it; a refusal fails the hand-over.
+/// - `.relayAtOnce`, for a server that announced early data, on a connection heard from a
+///   moment ago: the stream is handed over as soon as it is active, so the relay's first
+///   bytes travel right behind the port request and the reply comes one round trip sooner.
+///   A refusal then fails `OpenedStream.answer` and reaches the relay as an error, which
+///   resets the local connection.
 final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
     typealias OutboundOut = ByteBuffer
-
-    enum Mode {
-        case awaitAnswer
-        case relayAtOnce
-    }
+    typealias Mode = StreamOpenMachine.Mode
 
     private let port: UInt16
     private let timeout: TimeAmount
@@ -29,12 +25,9 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
     private let opened: EventLoopPromise<OpenedStream>
     /// Told once, when the stream no longer waits for its answer (the watchdog's count).
     private let onSettled: () -> Void
+    private var machine: StreamOpenMachine?
     private var answerPromise: EventLoopPromise<Void>?
-    private var received: ByteBuffer?
     private var timer: Scheduled<Void>?
-    /// The stream was handed to the caller (early in `.relayAtOnce`).
-    private var handedOver = false
-    private var done = false
 
     init(port: UInt16, timeout: TimeAmount, mode: Mode, opened: EventLoopPromise<OpenedStream>, onSettled: @escaping () -> Void = {}) {
         self.port = port
@@ -46,13 +39,15 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         answerPromise = context.eventLoop.makePromise(of: Void.self)
+        machine = StreamOpenMachine(port: port, mode: mode, now: context.eventLoop.now, timeout: timeout)
         var request = context.channel.allocator.buffer(capacity: StreamConnectRequest.size)
         StreamConnectRequest(port: port).write(into: &request)
         context.writeAndFlush(wrapOutboundOut(request), promise: nil)
-        let port = self.port
-        let limit = timeout.milliseconds
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
-            self?.finish(context: context, .failure(TunnelError(.streamRefused, "the server did not answer the stream to port \(port) within \(limit) ms")))
+        timer = context.eventLoop.assumeIsolated().scheduleTask(deadline: machine!.deadline) { [weak self] in
+            guard let self, var machine = self.machine else { return }
+            let outcome = machine.timeElapsed(now: context.eventLoop.now)
+            self.machine = machine
+            self.perform(outcome, context: context)
         }
         // The hold behind us keeps whatever follows the answer in the same delivery.
         context.read()
@@ -60,93 +55,71 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelActive(context: ChannelHandlerContext) {
         context.fireChannelActive()
-        guard mode == .relayAtOnce, !done, let answerPromise else { return }
-        handedOver = true
-        opened.succeed(OpenedStream(channel: context.channel, answer: answerPromise.futureResult))
+        step(context) { $0.activated() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !done else { return }
-        var bytes = unwrapInboundIn(data)
-        if received == nil { received = bytes } else { received!.writeBuffer(&bytes) }
-        let answer: StreamConnectResponse
-        do {
-            guard let read = try StreamConnectResponse.read(from: &received!) else {
-                context.read()
-                return
-            }
-            answer = read
-        } catch {
-            finish(context: context, .failure(TunnelError(.streamRefused, "the server answered the stream with an invalid byte: \(error)")))
-            return
-        }
-        switch answer {
-        case .connected:
-            finish(context: context, .success(()))
-        case .denied:
-            finish(context: context, .failure(TunnelError(.streamRefused, "the server denied port \(port): it is not in the server's [egress] allow list")))
-        case .unreachable:
-            finish(context: context, .failure(TunnelError(.streamRefused, "the server could not reach 127.0.0.1:\(port) (nothing listening, the dial timed out, or the server ran out of resources: its log says which)")))
-        }
+        let bytes = unwrapInboundIn(data)
+        step(context) { $0.received(bytes) }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent, !done {
-            finish(context: context, .failure(TunnelError(.streamRefused, "the server ended the stream to port \(port) without answering")))
+        if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent, machine?.settled == false {
+            step(context) { $0.inputClosed() }
             return
         }
         context.fireUserInboundEventTriggered(event)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        finish(context: context, .failure(TunnelError(.streamRefused, "the stream to port \(port) closed before the server answered")))
+        step(context) { $0.closed() }
         context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let error = error as? YamuxError, error.kind == .connectionClosed, !handedOver {
-            // Nothing of the application's can have left: the stream was never handed over.
-            finish(context: context, .failure(TunnelError(.streamLostUnanswered, "the tunnel connection ended before the server answered the stream to port \(port)")))
-        } else if let error = error as? YamuxError, error.kind == .streamRefused {
-            finish(context: context, .failure(TunnelError(.streamRefused, "the server refused the stream to port \(port): it is at its limit of streams per connection ([limits] max_streams_per_connection) or shutting down")))
-        } else {
-            finish(context: context, .failure(TunnelError(.streamRefused, "the stream to port \(port) failed before the server answered: \(error)")))
-        }
+        step(context) { $0.errorCaught(error) }
     }
 
     /// A stream torn down before it was ever active sends no other event; its promises must
     /// still be completed.
     func handlerRemoved(context: ChannelHandlerContext) {
-        guard !done else { return }
-        done = true
-        timer?.cancel()
-        onSettled()
-        let error = TunnelError(.streamRefused, "the stream to port \(port) closed before the server answered")
-        answerPromise?.fail(error)
-        if !handedOver { opened.fail(error) }
+        guard var machine, !machine.settled else { return }
+        if case let .failed(error, relayKnows) = machine.closed() {
+            self.machine = machine
+            settle()
+            answerPromise?.fail(error)
+            if !relayKnows { opened.fail(error) }
+        }
     }
 
-    private func finish(context: ChannelHandlerContext, _ result: Result<Void, Error>) {
-        guard !done, let answerPromise else { return }
-        done = true
-        timer?.cancel()
-        onSettled()
-        let rest = received.flatMap { $0.readableBytes > 0 ? $0 : nil }
-        received = nil
-        switch result {
-        case .success:
+    private func step(_ context: ChannelHandlerContext, _ event: (inout StreamOpenMachine) -> StreamOpenMachine.Outcome) {
+        guard var machine else { return }
+        let outcome = event(&machine)
+        self.machine = machine
+        perform(outcome, context: context)
+    }
+
+    private func perform(_ outcome: StreamOpenMachine.Outcome, context: ChannelHandlerContext) {
+        guard let answerPromise else { return }
+        switch outcome {
+        case .ignored:
+            return
+        case .readMore:
+            context.read()
+        case .handOver:
+            opened.succeed(OpenedStream(channel: context.channel, answer: answerPromise.futureResult))
+        case let .connected(rest, handOver):
+            settle()
             if let rest { context.fireChannelRead(wrapInboundOut(rest)) }
             context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
             answerPromise.succeed(())
-            if !handedOver {
-                handedOver = true
-                opened.succeed(OpenedStream(channel: context.channel, answer: answerPromise.futureResult))
-            }
-        case let .failure(error):
+            if handOver { opened.succeed(OpenedStream(channel: context.channel, answer: answerPromise.futureResult)) }
+        case let .failed(error, relayKnows):
+            settle()
             // The reason is known before the stream closes, so whoever watches the answer
             // can still tell a refusal from the user going away.
             answerPromise.fail(error)
-            if handedOver {
+            if relayKnows {
                 // The relay behind us resets the local connection on an error; a close
                 // alone could look like the end of a stream it had half-closed.
                 context.fireErrorCaught(error)
@@ -155,6 +128,11 @@ final class StreamOpener: ChannelInboundHandler, RemovableChannelHandler {
             }
             context.close(promise: nil)
         }
+    }
+
+    private func settle() {
+        timer?.cancel()
+        onSettled()
     }
 }
 

@@ -9,7 +9,8 @@ import NIOPosix
 ///
 /// What the client sent behind the request in the same delivery, and an end of input,
 /// go on to the `InputHold` behind this handler. Nothing more is read until the relay
-/// starts: the client's further bytes wait in the stream's receive window.
+/// starts: the client's further bytes wait in the stream's receive window. The decisions
+/// are `StreamAcceptMachine`'s; this handler does the I/O.
 final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -18,17 +19,13 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
     /// How long a refused stream stays open for its answer to reach the client.
     static let lingerAfterRefusal = TimeAmount.seconds(5)
 
-    private let egress: EgressPolicy
+    private var machine: StreamAcceptMachine
     private let dialTimeout: TimeAmount
     private let logger: Logger
     private let streamID: UInt32?
-    private var port: UInt16?
-    private var received: ByteBuffer?
-    private var decided = false
-    private var streamClosed = false
 
     init(egress: EgressPolicy, dialTimeout: TimeAmount, streamID: UInt32?, logger: Logger) {
-        self.egress = egress
+        self.machine = StreamAcceptMachine(egress: egress)
         self.dialTimeout = dialTimeout
         self.streamID = streamID
         self.logger = logger
@@ -39,7 +36,7 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
     private var metadata: Logger.Metadata {
         var metadata: Logger.Metadata = [:]
         if let streamID { metadata["stream"] = "\(streamID)" }
-        if let port { metadata["port"] = "\(port)" }
+        if let port = machine.port { metadata["port"] = "\(port)" }
         return metadata
     }
 
@@ -48,41 +45,51 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !decided else {
+        let outcome = machine.received(unwrapInboundIn(data))
+        if outcome == .passOn {
             context.fireChannelRead(data)
-            return
+        } else {
+            perform(outcome, context: context)
         }
-        var bytes = unwrapInboundIn(data)
-        if received == nil { received = bytes } else { received!.writeBuffer(&bytes) }
-        guard let request = StreamConnectRequest.read(from: &received!) else {
-            context.read()
-            return
-        }
-        decided = true
-        port = request.port
-        if let rest = received, rest.readableBytes > 0 { context.fireChannelRead(wrapInboundOut(rest)) }
-        received = nil
-        guard egress.allows(request.port) else {
-            logger.info("stream denied: port not in [egress] allow", metadata: metadata)
-            refuse(context: context, with: .denied)
-            return
-        }
-        dial(port: request.port, context: context)
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        streamClosed = true
+        machine.streamWentAway()
         context.fireChannelInactive()
     }
 
     /// An end of input before the request is complete: the client gave up. After the
     /// request it goes to the hold, for the relay.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent, !decided {
-            context.close(promise: nil)
-            return
+        if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent {
+            let outcome = machine.inputClosed()
+            if outcome != .passOn {
+                perform(outcome, context: context)
+                return
+            }
         }
         context.fireUserInboundEventTriggered(event)
+    }
+
+    private func perform(_ outcome: StreamAcceptMachine.Outcome, context: ChannelHandlerContext) {
+        switch outcome {
+        case .readMore:
+            context.read()
+        case .passOn, .ignored:
+            break
+        case let .dial(port, rest):
+            if let rest { context.fireChannelRead(wrapInboundOut(rest)) }
+            dial(port: port, context: context)
+        case let .refuse(answer, rest):
+            if let rest { context.fireChannelRead(wrapInboundOut(rest)) }
+            if answer == .denied { logger.info("stream denied: port not in [egress] allow", metadata: metadata) }
+            refuse(context: context, with: answer)
+        case .close:
+            context.close(promise: nil)
+        case .relay, .abandonDial:
+            // Carried out with the dialled channel, in `dialFinished`.
+            break
+        }
     }
 
     /// Dials by address, not by name: `connect(host:)` would resolve "127.0.0.1" through
@@ -92,7 +99,7 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
         do {
             target = try SocketAddress(ipAddress: "127.0.0.1", port: Int(port))
         } catch {
-            refuse(context: context, with: .unreachable)
+            perform(machine.dialFinished(succeeded: false), context: context)
             return
         }
         ClientBootstrap(group: context.eventLoop)
@@ -108,7 +115,7 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
             .whenComplete { result in
                 switch result {
                 case let .success(outbound):
-                    self.relay(stream: context, to: outbound)
+                    self.dialFinished(.success(outbound), context: context)
                 case let .failure(error):
                     // Nothing listening is the user's business (info); anything else, such
                     // as running out of descriptors, is the operator's (notice).
@@ -117,24 +124,28 @@ final class StreamAcceptor: ChannelInboundHandler, RemovableChannelHandler {
                     } else {
                         self.logger.notice("stream unreachable: \(error)", metadata: self.metadata)
                     }
-                    self.refuse(context: context, with: .unreachable)
+                    self.dialFinished(.failure(error), context: context)
                 }
             }
     }
 
-    private func relay(stream context: ChannelHandlerContext, to outbound: Channel) {
-        guard !streamClosed else {
+    private func dialFinished(_ result: Result<Channel, Error>, context: ChannelHandlerContext) {
+        let outcome = machine.dialFinished(succeeded: (try? result.get()) != nil)
+        switch (outcome, result) {
+        case let (.relay, .success(outbound)):
+            var answer = context.channel.allocator.buffer(capacity: 1)
+            StreamConnectResponse.connected.write(into: &answer)
+            context.writeAndFlush(wrapOutboundOut(answer), promise: nil)
+            logger.debug("stream connected", metadata: metadata)
+            let stream = context.channel
+            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+            // Both on this loop: the dial used it.
+            Relay.start(stream, outbound)
+        case let (.abandonDial, .success(outbound)):
             outbound.closeWithReset()
-            return
+        default:
+            perform(outcome, context: context)
         }
-        var answer = context.channel.allocator.buffer(capacity: 1)
-        StreamConnectResponse.connected.write(into: &answer)
-        context.writeAndFlush(wrapOutboundOut(answer), promise: nil)
-        logger.debug("stream connected", metadata: metadata)
-        let stream = context.channel
-        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-        // Both on this loop: the dial used it.
-        Relay.start(stream, outbound)
     }
 
     private func refuse(context: ChannelHandlerContext, with answer: StreamConnectResponse) {
