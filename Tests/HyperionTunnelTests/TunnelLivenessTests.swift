@@ -122,4 +122,30 @@ import Testing
         liveness.heard(now: at(1000))
         #expect(liveness.isFresh(now: at(1100)))
     }
+
+    /// A stream that waits because the connection is suspect probes it like an open: the
+    /// connection is dead 3 s later if still silent, so the wait ends with a replacement.
+    @Test func aStreamWaitingOnASuspectConnectionGetsItDeclaredDeadInThreeSeconds() {
+        var liveness = machine()
+        _ = liveness.tick(now: at(0))
+        liveness.pingAnswered(now: at(1), roundTripTime: .milliseconds(1))
+        #expect(liveness.tick(now: at(5000)) == [.sendPing])
+        #expect(liveness.isSuspect(now: at(6001)))
+        liveness.streamWaits(now: at(6500))
+        #expect(liveness.tick(now: at(7500)) == [.sendPing], "a probe of its own")
+        #expect(liveness.nextDeadline == at(9500))
+        #expect(liveness.tick(now: at(9500)).first.map { if case .declareDead = $0 { true } else { false } } == true)
+    }
+
+    @Test func aWaitEndsWhenThePeerIsHeard() {
+        var liveness = machine()
+        _ = liveness.tick(now: at(0))
+        liveness.pingAnswered(now: at(1), roundTripTime: .milliseconds(1))
+        _ = liveness.tick(now: at(5000))
+        liveness.streamWaits(now: at(6500))
+        liveness.heard(now: at(7000))
+        #expect(!liveness.isSuspect(now: at(7001)))
+        #expect(liveness.tick(now: at(9500)).isEmpty)
+        #expect(!liveness.isDead)
+    }
 }

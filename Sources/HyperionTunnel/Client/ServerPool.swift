@@ -88,6 +88,11 @@ public final class ServerPool: Sendable {
         } else if state.withLockedValue({ $0.stopped }) {
             promise.fail(TunnelError(.noLiveTunnel, "the client is shutting down"))
         } else {
+            // Connections that are only suspect are probed, so the wait ends as soon as
+            // one is heard from again, or is found dead and replaced.
+            for session in state.withLockedValue({ Array($0.live.values) }) where session.isActive {
+                session.streamWaits()
+            }
             slots.withLockedValue { $0 }.forEach { $0.kick() }
         }
         return promise.futureResult

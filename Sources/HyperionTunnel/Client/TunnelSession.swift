@@ -92,6 +92,13 @@ public final class TunnelSession: Sendable {
         return answered.futureResult
     }
 
+    /// A stream waits because this connection is suspect: probe it now, so that it is
+    /// found dead (and replaced) or healthy within seconds.
+    func streamWaits() {
+        let watchdog = self.watchdog
+        eventLoop.execute { watchdog.value.streamWaits() }
+    }
+
     public func close() {
         channel.close(promise: nil)
     }

@@ -53,6 +53,9 @@ struct TunnelLiveness: Sendable {
     /// Stream opens waiting for their answer, by token, with the time each left.
     private var unansweredOpens: [UInt64: NIODeadline] = [:]
     private var nextOpenToken: UInt64 = 0
+    /// Since when a stream waits for this connection to recover (it was suspect when the
+    /// stream came). Such a wait is treated like an unanswered open of its own.
+    private var waiterSince: NIODeadline?
     private(set) var isDead = false
 
     init(configuration: Configuration, now: NIODeadline) {
@@ -73,6 +76,13 @@ struct TunnelLiveness: Sendable {
     /// Bytes came from the peer.
     mutating func heard(now: NIODeadline) {
         if now > lastHeard { lastHeard = now }
+        waiterSince = nil
+    }
+
+    /// A new stream waits because this connection is suspect: probe it as if the stream
+    /// had been opened on it, so that a dead path is found within the same few seconds.
+    mutating func streamWaits(now: NIODeadline) {
+        if waiterSince == nil { waiterSince = now }
     }
 
     mutating func pingSent(now: NIODeadline) {
@@ -131,7 +141,9 @@ struct TunnelLiveness: Sendable {
     /// The oldest open that left after the last thing heard. A busy connection is heard
     /// all the time, so an answer stuck behind its data does not make it look dead.
     private var oldestSilentOpen: NIODeadline? {
-        unansweredOpens.values.filter { $0 >= lastHeard }.min()
+        let opens = unansweredOpens.values.filter { $0 >= lastHeard }.min()
+        guard let waiterSince else { return opens }
+        return min(opens ?? waiterSince, waiterSince)
     }
 
     /// The oldest unanswered ping that left after the last thing heard.
@@ -141,7 +153,7 @@ struct TunnelLiveness: Sendable {
 
     /// Whether something waits for an answer, so that hearing from the peer may change
     /// `suspectFrom`.
-    var awaitsAnswers: Bool { !pingsSentAt.isEmpty || !unansweredOpens.isEmpty }
+    var awaitsAnswers: Bool { !pingsSentAt.isEmpty || !unansweredOpens.isEmpty || waiterSince != nil }
 
     // MARK: time
 

@@ -92,6 +92,12 @@ final class TunnelWatchdog {
         return token
     }
 
+    /// A new stream waits because this connection is suspect (see `TunnelLiveness`).
+    func streamWaits() {
+        liveness.streamWaits(now: .now())
+        run()
+    }
+
     func openAnswered(_ token: UInt64) {
         liveness.openAnswered(token)
         if health.isSuspect, !liveness.isSuspect(now: .now()) { health.clearSuspect() }
