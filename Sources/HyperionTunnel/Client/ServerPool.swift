@@ -67,14 +67,19 @@ public final class ServerPool: Sendable {
     /// The number of live connections.
     public var liveCount: Int { state.withLockedValue { $0.live.count } }
 
+    /// How recently a connection must have been heard from to take a stream opened again
+    /// after its first connection died: the others may share the dead path.
+    static let reissueFreshness = TimeAmount.seconds(1)
+
     /// A live session, preferring one on `loop`; waits up to `wait` for one to come up.
-    /// The future completes on `loop`.
-    public func session(preferring loop: EventLoop, wait: TimeAmount) -> EventLoopFuture<TunnelSession> {
+    /// With `heardWithin`, only a session heard from that recently will do. The future
+    /// completes on `loop`.
+    public func session(preferring loop: EventLoop, wait: TimeAmount, heardWithin: TimeAmount? = nil) -> EventLoopFuture<TunnelSession> {
         let promise = loop.makePromise(of: TunnelSession.self)
         let waitLimit = wait
         let chosen: TunnelSession? = state.withLockedValue { state in
             guard !state.stopped else { return nil }
-            if let session = Self.leastLoaded(state.live.values, preferring: loop) { return session }
+            if let session = Self.leastLoaded(state.live.values, preferring: loop, heardWithin: heardWithin) { return session }
             let id = state.nextWaiterID
             state.nextWaiterID += 1
             let timeout = loop.scheduleTask(in: waitLimit) { [weak self] () -> Void in
@@ -111,7 +116,9 @@ public final class ServerPool: Sendable {
 
     private func openStream(port: UInt16, preferring loop: EventLoop, until deadline: NIODeadline, reissues: Int) -> EventLoopFuture<OpenedStream> {
         let answerTimeout = settings.streamAnswerTimeout
-        return session(preferring: loop, wait: deadline - .now()).flatMap { session in
+        // A stream opened again goes only to a connection heard from a moment ago.
+        let heardWithin = reissues < Self.maximumReissues ? Self.reissueFreshness : nil
+        return session(preferring: loop, wait: deadline - .now(), heardWithin: heardWithin).flatMap { session in
             session.openStream(port: port, answerTimeout: answerTimeout).hop(to: loop)
                 .flatMapError { error in
                     let lostUnanswered = (error as? TunnelError)?.kind == .streamLostUnanswered
@@ -175,8 +182,14 @@ public final class ServerPool: Sendable {
     static let crossLoopPenalty = 4
 
     /// The live session to use from `loop` (see the type's comment).
-    private static func leastLoaded(_ sessions: some Sequence<TunnelSession>, preferring loop: EventLoop) -> TunnelSession? {
-        let live = sessions.filter { $0.isActive && !$0.health.isSuspect }
+    private static func leastLoaded(
+        _ sessions: some Sequence<TunnelSession>, preferring loop: EventLoop, heardWithin: TimeAmount? = nil
+    ) -> TunnelSession? {
+        let now = NIODeadline.now()
+        let live = sessions.filter { session in
+            session.isActive && !session.health.isSuspect
+                && (heardWithin.map { session.health.heard(within: $0, now: now) } ?? true)
+        }
         return preferredIndex(live.map { (openStreams: $0.openStreams, onCallersLoop: $0.eventLoop === loop) }).map { live[$0] }
     }
 

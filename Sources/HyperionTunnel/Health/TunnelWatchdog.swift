@@ -12,15 +12,32 @@ import Synchronization
 /// not mistaken for a silent peer.
 public final class TunnelHealth: Sendable {
     private let suspect = Atomic<Bool>(false)
+    /// When the peer was last heard from, in uptime nanoseconds.
+    private let lastHeard = Atomic<UInt64>(NIODeadline.now().uptimeNanoseconds)
     private let onRecovery = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
 
     init() {}
 
     public var isSuspect: Bool { suspect.load(ordering: .relaxed) }
 
-    /// Called each time the connection stops being suspect.
+    /// Heard from within `window`: a stream opened again after its first connection died
+    /// goes only to a connection known to work now, not to one that may share the dead path.
+    func heard(within window: TimeAmount, now: NIODeadline = .now()) -> Bool {
+        now.uptimeNanoseconds <= lastHeard.load(ordering: .relaxed) &+ UInt64(window.nanoseconds)
+    }
+
+    /// Called each time the connection stops being suspect, and when a stream that waited
+    /// for it (`streamWaits`) sees it heard from again.
     func whenRecovered(_ body: @escaping @Sendable () -> Void) {
         onRecovery.withLockedValue { $0 = body }
+    }
+
+    fileprivate func recordHeard(_ now: NIODeadline) {
+        lastHeard.store(now.uptimeNanoseconds, ordering: .relaxed)
+    }
+
+    fileprivate func recovered() {
+        onRecovery.withLockedValue { $0 }?()
     }
 
     fileprivate func markSuspect() {
@@ -29,7 +46,7 @@ public final class TunnelHealth: Sendable {
 
     fileprivate func clearSuspect() {
         guard suspect.exchange(false, ordering: .relaxed) else { return }
-        onRecovery.withLockedValue { $0 }?()
+        recovered()
     }
 }
 
@@ -45,6 +62,8 @@ final class TunnelWatchdog {
     let health = TunnelHealth()
     private var timer: Scheduled<Void>?
     private var timerDeadline = NIODeadline.distantFuture
+    /// A stream waits for this connection to be heard from (`streamWaits`).
+    private var streamWaiting = false
 
     init(channel: Channel, multiplexer: YamuxMultiplexer, configuration: TunnelLiveness.Configuration, logger: Logger) {
         self.channel = channel
@@ -82,7 +101,14 @@ final class TunnelWatchdog {
     func heard() {
         let now = NIODeadline.now()
         liveness.heard(now: now)
-        if health.isSuspect, !liveness.isSuspect(now: now) { health.clearSuspect() }
+        health.recordHeard(now)
+        if health.isSuspect, !liveness.isSuspect(now: now) {
+            streamWaiting = false
+            health.clearSuspect()
+        } else if streamWaiting {
+            streamWaiting = false
+            health.recovered()
+        }
     }
 
     /// A stream open left; the token goes back with `openAnswered`.
@@ -94,6 +120,7 @@ final class TunnelWatchdog {
 
     /// A new stream waits because this connection is suspect (see `TunnelLiveness`).
     func streamWaits() {
+        streamWaiting = true
         liveness.streamWaits(now: .now())
         run()
     }
@@ -152,6 +179,7 @@ final class TunnelWatchdog {
         promise.futureResult.assumeIsolated().whenSuccess { [weak self] rtt in
             guard let self else { return }
             liveness.pingAnswered(now: .now(), roundTripTime: rtt)
+            heard()
             run()
         }
     }

@@ -1,0 +1,154 @@
+import Foundation
+import Testing
+
+/// Issue 16's fault suite: real binaries on two hosts in network namespaces, faults made
+/// by the kernel, every case byte-exact and timed. Root only (namespaces, nftables).
+///
+/// The time bounds are the issue's goals with no slack for a slow machine: a pool that
+/// heals by luck would pass a generous bound and hide the defect.
+@Suite(.serialized) struct FaultTests {
+    static let payload = [UInt8].random(count: 200_000)
+
+    /// Starts the plain (no knock) server and client plus the echo service, and checks that
+    /// the forward works before the fault.
+    func withTunnel(_ name: String, poolSize: Int = 2, _ body: (SPATestbed, ChildProcess, ChildProcess) async throws -> Void) async throws {
+        try await SPATestbed.run("fault-\(name)", firewall: false) { testbed in
+            try await testbed.startEchoService()
+            let server = try await testbed.startServer(config: testbed.writePlainServerConfig())
+            let client = try await testbed.startClient(config: testbed.writePlainClientConfig(poolSize: poolSize))
+            let before = await testbed.timedExchange(Self.payload)
+            #expect(before.ok, "the forward works before the fault: \(before.detail)")
+            try await body(testbed, server, client)
+        }
+    }
+
+    @Test func aKilledAndRestartedServerIsReachableAgainWithinTwoSeconds() async throws {
+        try await withTunnel("restart") { testbed, server, _ in
+            server.signal(SIGKILL)
+            _ = try await server.waitForExit(timeout: .seconds(5))
+            _ = try await testbed.startServer(config: testbed.writePlainServerConfig(), name: "server-2")
+            let after = await testbed.timedExchange(Self.payload)
+            #expect(after.ok, "\(after.detail)")
+            #expect(after.seconds < 2, "the forward worked again after \(after.seconds) s")
+        }
+    }
+
+    @Test func aBlackholeOfTenSecondsDelaysConnectionsButLosesNone() async throws {
+        try await withTunnel("blackhole") { testbed, _, client in
+            try await testbed.startBlackhole()
+            let started = ContinuousClock.now
+            async let early = {
+                try await Task.sleep(for: .seconds(2))
+                return await testbed.timedExchange(Self.payload)
+            }()
+            async let late = {
+                try await Task.sleep(for: .seconds(6))
+                return await testbed.timedExchange(Self.payload)
+            }()
+            try await Task.sleep(until: started + .seconds(10))
+            try await testbed.endFault()
+            let (opened2s, opened6s) = try await (early, late)
+            #expect(opened2s.ok, "opened 2 s into the blackhole: \(opened2s.detail)")
+            #expect(opened6s.ok, "opened 6 s into the blackhole: \(opened6s.detail)")
+            try await Task.sleep(for: .seconds(1))
+            let after = await testbed.timedExchange(Self.payload)
+            #expect(after.ok, "\(after.detail)")
+            #expect(after.seconds < 2, "a connection 1 s after the path returned took \(after.seconds) s\n\(client.output.suffix(2000))")
+        }
+    }
+
+    @Test func theTunnelsTCPConnectionsKilledMidTransferResetTheStreamAndHeal() async throws {
+        try await withTunnel("kill") { testbed, _, _ in
+            async let transfer = testbed.slowUpload(megabytes: 30)
+            try await Task.sleep(for: .seconds(1))
+            try await testbed.killTunnelConnections()
+            let cut = try await transfer
+            #expect(cut.contains("ConnectionResetError"), "a transfer cut mid-way ends in a reset, never as complete: \(cut)")
+            let after = await testbed.timedExchange(Self.payload)
+            #expect(after.ok, "\(after.detail)")
+            #expect(after.seconds < 1, "a new connection after the kill took \(after.seconds) s")
+        }
+    }
+
+    @Test func theAdminsNewAddressIsUsedWithinFiveSeconds() async throws {
+        try await withTunnel("move") { testbed, _, client in
+            try await testbed.moveAdmin(to: "10.77.0.22")
+            try await Task.sleep(for: .seconds(1))
+            let after = await testbed.timedExchange(Self.payload)
+            #expect(after.ok, "\(after.detail)")
+            #expect(after.seconds < 5, "opened 1 s after the move, it took \(after.seconds) s\n\(client.output.suffix(2000))")
+        }
+    }
+
+    @Test(arguments: [1, 5])
+    func randomLossKeepsATransferByteExact(percent: Int) async throws {
+        try await withTunnel("loss\(percent)") { testbed, _, _ in
+            try await testbed.startLoss(percent: percent)
+            let payload = [UInt8].random(count: 20 << 20)
+            let result = await testbed.timedExchange(payload, timeout: 60)
+            #expect(result.ok, "\(percent)% loss: \(result.detail)")
+            print("20 MB echo at \(percent)% loss: \(String(format: "%.1f", result.seconds)) s")
+        }
+    }
+
+    /// 10,000 short connections through a forward: nothing accumulates. Descriptors do
+    /// not grow, and the client's RSS grows less than 5 % between the 2nd and the 10th
+    /// thousand (the first thousands warm allocators and caches up).
+    @Test func tenThousandShortConnectionsLeaveNothingBehind() async throws {
+        guard TestEnvironment.require(TestEnvironment.goPeer != nil, "the Go peer (HYPERION_GO_PEER), which drives the churn") else { return }
+        try await withTunnel("churn") { testbed, _, client in
+            func churn(_ count: Int) async throws {
+                let result = try await testbed.admin.run(
+                    [TestEnvironment.goPeer!, "load", "--connect", "127.0.0.1:\(SPATestbed.forwardPort)", "--concurrent", "0",
+                     "--churn", "\(count)", "--churn-parallel", "16", "--timeout", "50s"],
+                    timeout: .seconds(60)
+                )
+                #expect(result.status == 0, "churn of \(count):\n\(result.output)")
+            }
+            try await churn(2000)
+            let rssAfter2000 = try residentKiB(of: client.pid)
+            let descriptorsAfter2000 = try openDescriptors(of: client.pid)
+            try await churn(8000)
+            let settled = try await eventually(timeout: .seconds(5)) { try openDescriptors(of: client.pid) <= descriptorsAfter2000 }
+            let rssAfter10000 = try residentKiB(of: client.pid)
+            let descriptorsAfter10000 = try openDescriptors(of: client.pid)
+            #expect(settled, "descriptors: \(descriptorsAfter2000) after 2,000, \(descriptorsAfter10000) after 10,000")
+            let growth = Double(rssAfter10000 - rssAfter2000) / Double(rssAfter2000)
+            print("client RSS: \(rssAfter2000) KiB after 2,000 connections, \(rssAfter10000) KiB after 10,000 (\(String(format: "%+.1f", growth * 100)) %)")
+            #expect(growth < 0.05, "RSS grew \(String(format: "%.1f", growth * 100)) % from \(rssAfter2000) KiB")
+        }
+    }
+
+    /// With knock on, the replacement of a connection found dead must knock again: the
+    /// firewall admits the admin's address only for a while after a knock.
+    @Test func aBlackholeWithKnockOnEndsInAFreshKnock() async throws {
+        try await SPATestbed.run("fault-spa") { testbed in
+            try await testbed.startEchoService()
+            let server = try await testbed.startServer(config: testbed.writeServerConfig(ttlSeconds: 30))
+            let client = try await testbed.startClient(config: testbed.writeClientConfig(family: .v4))
+            let before = await testbed.timedExchange(Self.payload)
+            #expect(before.ok, "\(before.detail)")
+            let knocksBefore = server.output.occurrences(of: "knock accepted")
+            try await testbed.startBlackhole()
+            async let during = {
+                try await Task.sleep(for: .seconds(2))
+                return await testbed.timedExchange(Self.payload)
+            }()
+            try await Task.sleep(for: .seconds(10))
+            try await testbed.endFault()
+            let opened = try await during
+            #expect(opened.ok, "opened during the blackhole: \(opened.detail)")
+            #expect(client.output.contains("tunnel up again"), "a replacement connection came up:\n\(client.output.suffix(2000))")
+            #expect(server.output.occurrences(of: "knock accepted") > knocksBefore, "the replacement knocked:\n\(server.output.suffix(2000))")
+        }
+    }
+}
+
+/// The resident set of process `pid`, in KiB.
+func residentKiB(of pid: pid_t) throws -> Int {
+    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+        let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    else { throw TestFailure("no VmRSS in /proc/\(pid)/status") }
+    return kib
+}
