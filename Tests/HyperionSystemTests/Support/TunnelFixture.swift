@@ -69,14 +69,17 @@ final class TunnelFixture: @unchecked Sendable {
         return path
     }
 
-    func serverConfig(port: Int, allow: [Int], adminKeys: [String]? = nil, extra: String = "") throws -> String {
+    /// The `[key]` table both configs use unless told otherwise: the PSK from
+    /// `pskVariable`, which `environment` sets.
+    static let envKeyTable = "source = \"env\"\nenv_var = \"\(pskVariable)\""
+
+    func serverConfig(port: Int, allow: [Int], adminKeys: [String]? = nil, keyTable: String = envKeyTable, extra: String = "") throws -> String {
         let admins = (adminKeys ?? [adminKey.publicKey.base64]).map { "\"\($0)\"" }.joined(separator: ", ")
         return try write("server-\(port).toml", """
             listen = "127.0.0.1:\(port)"
 
             [key]
-            source = "env"
-            env_var = "\(Self.pskVariable)"
+            \(keyTable)
 
             [identity]
             static_key_file = "server.key"
@@ -96,15 +99,14 @@ final class TunnelFixture: @unchecked Sendable {
 
     func clientConfig(
         name: String = "client.toml", servers: [(name: String, port: Int)], forwards: [ForwardLine],
-        adminKeyPath: String? = nil, serverPublicKey: String? = nil, poolSize: Int = 2, extra: String = ""
+        adminKeyPath: String? = nil, serverPublicKey: String? = nil, poolSize: Int = 2, keyTable: String = envKeyTable, extra: String = ""
     ) throws -> String {
         var text = """
             admin_static_key_file = "\(adminKeyPath ?? self.adminKeyPath)"
             \(extra)
 
             [key]
-            source = "env"
-            env_var = "\(Self.pskVariable)"
+            \(keyTable)
 
             """
         for server in servers {
