@@ -51,7 +51,7 @@ enum KeyTextProblem {
     static func message(for error: HyperionCryptoError, text: String, what: String, todo: String) -> String {
         guard error.kind == .invalidKeyText else { return error.message }
         let problem = describe(text) ?? "it is not the standard base64 text of 32 bytes"
-        return "\(what) is not a key: \(problem); \(todo)"
+        return "\(what) is not a valid key: \(problem); \(todo)"
     }
 
     private static func isSpace(_ byte: UInt8) -> Bool {

@@ -121,6 +121,12 @@ private final class Collector: ChannelInboundHandler, @unchecked Sendable {
     func channelInactive(context: ChannelHandlerContext) {
         done.succeed(StreamProbe.Result(received: received, cleanEOF: !sawError))
     }
+
+    /// A channel that never became active (its connect failed) has no channelInactive:
+    /// the promise must still complete, or NIO stops the test runner for leaking it.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        done.fail(TestFailure("the connection closed before it was established"))
+    }
 }
 
 /// Byte-exact comparison that reports sizes and the first difference instead of dumping
