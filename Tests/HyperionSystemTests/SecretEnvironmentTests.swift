@@ -39,12 +39,15 @@ import Testing
             let keyTable = "source = \"passphrase\"\nsalt = \"hyperion-test-salt\"\npassphrase_env = \"\(variable)\""
             let tunnelPort = try TunnelFixture.freePort()
             let localPort = try TunnelFixture.freePort()
-            let server = try await fixture.startServer(
+            // Argon2id (19 MiB, 2 passes) in a debug build, maybe on a loaded machine: give it time.
+            let server = try fixture.launchServer(
                 config: fixture.serverConfig(port: tunnelPort, allow: [servicePort], keyTable: keyTable), environment: [variable: passphrase]
             )
-            let client = try await fixture.startClient(config: fixture.clientConfig(
+            try await server.waitForOutput("listening", timeout: .seconds(90))
+            let client = try fixture.launchClient(config: fixture.clientConfig(
                 servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: servicePort)], keyTable: keyTable
             ), environment: [variable: passphrase])
+            try await client.waitForOutput("forwarding", timeout: .seconds(90))
             for process in [server, client] {
                 let leaked = try ProcessInspection.environmentBlock(of: process.pid).contains(bytes: Array(passphrase.utf8))
                 #expect(!leaked, "\(process.name): the passphrase is still in /proc/\(process.pid)/environ")

@@ -38,7 +38,7 @@ import Testing
             #expect(sameBytes(result.received, payload), "the transfer in flight at SIGTERM")
             #expect(result.cleanEOF)
             // It exits once that connection is done, well before the 30 s drain timeout.
-            let status = try await client.waitForExit(timeout: .seconds(5))
+            let status = try await client.waitForExit(timeout: .seconds(10))
             #expect(status == 0, "client exit status \(String(describing: status)):\n\(client.output)")
             try await echo.close()
         }
@@ -63,7 +63,7 @@ import Testing
             client.signal(SIGTERM)
             try await client.waitForOutput("draining 1 local connection(s)")
             client.signal(SIGINT)
-            let status = try await client.waitForExit(timeout: .seconds(5))
+            let status = try await client.waitForExit(timeout: .seconds(10))
             #expect(status == 0, "client exit status \(String(describing: status)):\n\(client.output)")
             #expect(client.output.contains("received SIGINT again: ending the drain now"), "\(client.output)")
             let result = try await held.finish(timeout: .seconds(5))
@@ -93,10 +93,10 @@ import Testing
             try await Task.sleep(for: .milliseconds(300))
             #expect(server.isRunning, "the server should be draining the open stream")
             server.signal(SIGTERM)
-            let status = try await server.waitForExit(timeout: .seconds(5))
+            let status = try await server.waitForExit(timeout: .seconds(10))
             #expect(status == 0, "server exit status \(String(describing: status)):\n\(server.output)")
             #expect(server.output.contains("received SIGTERM again: ending the drain now"), "\(server.output)")
-            #expect(server.output.contains("drain ended early: closing 1 tunnel connection(s)"), "\(server.output)")
+            #expect(server.output.contains("drain ended early: closing"), "\(server.output)")
             _ = try? await held.finish(timeout: .seconds(5))
             try await echo.close()
         }

@@ -23,6 +23,10 @@ enum LoopbackService {
     private static func start(group: EventLoopGroup, handler: @escaping @Sendable () -> ChannelHandler & Sendable) async throws -> Channel {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            // Hundreds of streams dial at once; on a loaded machine NIO's default backlog
+            // (256) overflows, and a dial that outlasts the server's dial timeout fails a
+            // stream for a reason that is not the tunnel's.
+            .serverChannelOption(.backlog, value: 1024)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { $0.pipeline.addHandler(handler()) }
             .bind(host: "127.0.0.1", port: 0)
