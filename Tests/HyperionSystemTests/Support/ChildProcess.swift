@@ -93,12 +93,16 @@ final class ChildProcess: @unchecked Sendable {
     @discardableResult
     func waitForOutput(_ text: String, count: Int = 1, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        // The output is looked at once more after the deadline: with every thread of the
+        // test runner busy (CPU-bound tests run in parallel on few cores) this task may
+        // first run again long after the line was printed.
+        while true {
             if output.components(separatedBy: text).count - 1 >= count { return true }
             if !isRunning {
                 Issue.record("\(name) exited (status \(terminationStatus)) before printing \"\(text)\":\n\(output)", sourceLocation: sourceLocation)
                 return false
             }
+            if ContinuousClock.now >= deadline { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         Issue.record("\(name) did not print \"\(text)\" within \(timeout):\n\(output)", sourceLocation: sourceLocation)
