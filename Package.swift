@@ -160,10 +160,13 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // Test-only C calls of the system tests (pidfd_getfd to read the real processes'
+        // socket options, posix_spawn's chdir). Not linked into any product.
+        .target(name: "CHyperionTestSupport", path: "Tests/CHyperionTestSupport"),
         .testTarget(
             name: "HyperionSystemTests",
             dependencies: [
-                "HyperionCrypto", "CHyperionLinux",
+                "HyperionCrypto", "CHyperionLinux", "CHyperionTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]

@@ -14,7 +14,13 @@ extension CommandFailure {
     }
 }
 
-/// The process environment, for the log level and other non-secret settings.
+/// The environment's non-secret settings (the log level), read one by one: a copy of the
+/// whole environment would also copy the secrets it may hold (`env_var`,
+/// `passphrase_env`), which are wiped after they are read and should exist nowhere else.
 public func currentEnvironment() -> [String: String] {
-    ProcessInfo.processInfo.environment
+    var settings: [String: String] = [:]
+    for name in [LogSetup.variable] {
+        if let value = getenv(name) { settings[name] = String(cString: value) }
+    }
+    return settings
 }

@@ -18,9 +18,7 @@ struct ClientSetup {
             config = try CommandFailure.wrapping { try config.addingAdHocForwards(adHocForwards) }
         }
         let keys = try CommandFailure.wrapping { try KeySourceResolver().resolveKeys(for: config) }
-        let adminKey = try CommandFailure.wrapping {
-            try KeyFile.readSecretKey(at: config.adminStaticKeyFile, what: "admin key file (admin_static_key_file)")
-        }
+        let adminKey = try CommandFailure.wrapping { try config.readAdminKey() }
         let endpoints = try config.servers.map { server in
             guard let key = keys[server.name] else {
                 throw CommandFailure("no shared key resolved for [[server]] \(server.name)")

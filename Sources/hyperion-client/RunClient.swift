@@ -9,6 +9,10 @@ import Glibc
 #endif
 
 /// `hyperion-client run`: forwards from the config plus `-L`, until SIGINT or SIGTERM.
+///
+/// The signal stops the forwards from accepting; local connections already open go on
+/// for at most `[limits] drain_timeout_ms`, a second signal ends that at once, then the
+/// tunnels close and the client exits 0, like the server.
 enum RunClient {
     static func run(configPath: String?, adHocForwards: [String], logLevel: String?) throws {
         let logger = try LogSetup.bootstrap(label: "hyperion-client", option: logLevel, environment: currentEnvironment())
@@ -24,19 +28,36 @@ enum RunClient {
                 serverName: forward.server, remotePort: forward.remotePort
             )
         }
+        let signals = TerminationSignals()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let client: TunnelClient
         do {
             client = try TunnelClient.start(
                 endpoints: setup.endpoints, forwards: forwards, settings: setup.settings, group: group, logger: logger
             ).wait()
+        } catch let unavailable as ForwardPortUnavailable {
+            try? group.syncShutdownGracefully()
+            throw CommandFailure(BindFailure.message(
+                address: unavailable.address, purpose: "forward \(unavailable.spec)", program: "hyperion-client",
+                code: (unavailable.underlying as? IOError)?.errnoCode, detail: "\(unavailable.underlying)"
+            ))
         } catch {
             try? group.syncShutdownGracefully()
             throw CommandFailure("\(error)")
         }
-        let signalNumber = TerminationSignal.wait()
-        logger.notice("received \(signalNumber == SIGINT ? "SIGINT" : "SIGTERM"); stopping")
-        try? client.shutdown(on: group.next()).wait()
+        let signalNumber = signals.wait()
+        logger.notice("received \(TerminationSignals.name(signalNumber)); stopping: the forwards accept no new connections")
+        let loop = group.next()
+        let cutShort = loop.makePromise(of: Void.self)
+        let cut = DrainCut(cut: { cutShort.succeed(()) }, finished: { cutShort.fail(DrainOver()) })
+        signals.onSecondSignal { second in
+            if cut.cut() { logger.notice("received \(TerminationSignals.name(second)) again: ending the drain now") }
+        }
+        try? client.shutdown(
+            on: loop, drainTimeout: TimeAmount(setup.config.limits.drainTimeout), endingDrainOn: cutShort.futureResult, logger: logger
+        ).wait()
+        cut.finish()
         try? group.syncShutdownGracefully()
+        logger.notice("stopped")
     }
 }

@@ -14,7 +14,8 @@ import Glibc
 #endif
 
 /// `hyperion-server run`: load the config, resolve the secrets, start the listener, and
-/// serve until SIGINT or SIGTERM, then drain and exit 0.
+/// serve until SIGINT or SIGTERM, then drain and exit 0. A second signal ends the drain.
+/// The drain ending early or not, the exit is 0: the shutdown was asked for.
 enum RunServer {
     static func run(configPath: String?, logLevel: String?) throws {
         let logger = try LogSetup.bootstrap(label: "hyperion-server", option: logLevel, environment: currentEnvironment())
@@ -24,9 +25,7 @@ enum RunServer {
         OpenFilesLimit.raise(logger: logger)
 
         let presharedKey = try CommandFailure.wrapping { try KeySourceResolver().resolveKey(for: config) }
-        let serverKey = try CommandFailure.wrapping {
-            try KeyFile.readSecretKey(at: config.identity.staticKeyFile, what: "server key file (identity.static_key_file)")
-        }
+        let serverKey = try CommandFailure.wrapping { try config.readServerKey() }
 
         var settings = TunnelServerSettings(
             listenHost: config.listen.ip.description, listenPort: Int(config.listen.port), serverKey: serverKey,
@@ -44,6 +43,7 @@ enum RunServer {
         // and its readiness check (capabilities, nft, table and sets) should fail fast.
         let gate = try config.knock.isEnabled ? startGate(config, presharedKey: presharedKey, serverKey: serverKey, logger: logger) : nil
 
+        let signals = TerminationSignals()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let server: TunnelServer
         do {
@@ -51,7 +51,10 @@ enum RunServer {
         } catch {
             gate?.stop()
             try? group.syncShutdownGracefully()
-            throw CommandFailure("cannot listen on \(config.listen): \(error)")
+            throw CommandFailure(BindFailure.message(
+                address: "\(config.listen)", purpose: "the tunnel (listen in \(config.path))", program: "hyperion-server",
+                code: (error as? IOError)?.errnoCode, detail: "\(error)"
+            ))
         }
         logger.notice("listening", metadata: [
             "address": "\(server.localAddress.map { "\($0)" } ?? "\(config.listen)")",
@@ -59,10 +62,16 @@ enum RunServer {
             "egress": "\(config.egress.allowedPorts.map(String.init).joined(separator: ","))",
         ])
 
-        let signalNumber = TerminationSignal.wait()
-        logger.notice("received \(signalNumber == SIGINT ? "SIGINT" : "SIGTERM")")
+        let signalNumber = signals.wait()
+        logger.notice("received \(TerminationSignals.name(signalNumber))")
         gate?.stop()
-        try? server.shutdown().wait()
+        let cutShort = group.next().makePromise(of: Void.self)
+        let cut = DrainCut(cut: { cutShort.succeed(()) }, finished: { cutShort.fail(DrainOver()) })
+        signals.onSecondSignal { second in
+            if cut.cut() { logger.notice("received \(TerminationSignals.name(second)) again: ending the drain now") }
+        }
+        try? server.shutdown(endingDrainOn: cutShort.futureResult).wait()
+        cut.finish()
         try? group.syncShutdownGracefully()
         logger.notice("stopped")
     }

@@ -11,7 +11,8 @@ import Testing
         #expect(config.mark == nil)
         #expect(config.limits == .init(
             connectTimeout: .milliseconds(5000), handshakeTimeout: .milliseconds(3000), streamWait: .milliseconds(10_000),
-            maxReceiveWindowBytes: 16384 * 1024, pingInterval: .seconds(5), pingTimeout: .seconds(15)
+            maxReceiveWindowBytes: 16384 * 1024, pingInterval: .seconds(5), pingTimeout: .seconds(15),
+            drainTimeout: .milliseconds(5000)
         ))
         let server = try #require(config.servers.first)
         #expect(config.servers.count == 1)
@@ -89,6 +90,7 @@ import Testing
                 max_receive_window_kib = 1048576
                 ping_interval_secs = 10
                 ping_timeout_secs = 10
+                drain_timeout_ms = 0
                 """
         )
         let config = try ClientConfig.parse(text: text, path: "client.toml")
@@ -96,7 +98,7 @@ import Testing
         #expect(config.mark == 4242)
         #expect(config.limits == .init(
             connectTimeout: .milliseconds(100), handshakeTimeout: .seconds(60), streamWait: .zero,
-            maxReceiveWindowBytes: 1 << 30, pingInterval: .seconds(10), pingTimeout: .seconds(10)
+            maxReceiveWindowBytes: 1 << 30, pingInterval: .seconds(10), pingTimeout: .seconds(10), drainTimeout: .zero
         ))
         #expect(config.forwards.map(\.local.description) == ["127.0.0.1:2201", "[::1]:2201", "0.0.0.0:5432"])
     }

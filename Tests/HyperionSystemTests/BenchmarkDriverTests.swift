@@ -24,7 +24,7 @@ import Testing
             "--only", "throughput,latency,handshake,cold,streams", "--rounds", "1", "--seconds", "1",
             "--pings", "200", "--handshakes", "40", "--cold", "10", "--streams", "300", "--streams-timeout", "60",
             "--json", jsonPath,
-        ], directory: directory)
+        ], directory: directory, user: .runner)  // as root: it starts its own sshd, which logs in root (nobody's shell is nologin)
         guard let status = try await driver.waitForExit(timeout: .seconds(300)) else {
             await driver.stop(grace: .seconds(20))   // SIGTERM: the driver stops what it started
             Issue.record("scripts/bench.py did not finish within 300 s:\n\(driver.output.suffix(3000))")

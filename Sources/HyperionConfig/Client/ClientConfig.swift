@@ -51,6 +51,9 @@ public struct ClientConfig: Sendable, Hashable {
         /// `ping_timeout_secs`, 1...3600 and at least the interval, default 15: a tunnel
         /// whose pings go unanswered this long is replaced.
         public var pingTimeout: Duration
+        /// `drain_timeout_ms`, 0...600000, default 5000: on SIGINT or SIGTERM, how long open
+        /// local connections may go on once the forwards stop accepting.
+        public var drainTimeout: Duration
     }
 
     /// The server called `name`, if any.

@@ -67,7 +67,7 @@ enum ClientConfigParser {
 enum ClientLimitsParser {
     static let keys = [
         "connect_timeout_ms", "handshake_timeout_ms", "stream_wait_ms",
-        "max_receive_window_kib", "ping_interval_secs", "ping_timeout_secs",
+        "max_receive_window_kib", "ping_interval_secs", "ping_timeout_secs", "drain_timeout_ms",
     ]
 
     static func parse(_ table: TableReader?) throws -> ClientConfig.Limits {
@@ -89,7 +89,8 @@ enum ClientLimitsParser {
             streamWait: .milliseconds(try value("stream_wait_ms", 0...600_000, default: 10_000)),
             maxReceiveWindowBytes: try value("max_receive_window_kib", ReceiveWindow.kibRange, default: 16_384) * 1024,
             pingInterval: .seconds(interval),
-            pingTimeout: .seconds(timeout)
+            pingTimeout: .seconds(timeout),
+            drainTimeout: .milliseconds(try value("drain_timeout_ms", 0...600_000, default: 5000))
         )
     }
 }

@@ -22,7 +22,9 @@ enum ServerEntryParser {
         do {
             publicKey = try X25519PublicKey(base64: keyText, what: table.name("server_pubkey"))
         } catch let error as HyperionCryptoError {
-            throw table.error(.invalidValue, "\(error.message); paste the public key printed by `hyperion-server keygen`")
+            throw table.error(.invalidValue, KeyTextProblem.message(
+                for: error, text: keyText, what: table.name("server_pubkey"), todo: "paste the public key that `hyperion-server keygen` printed"
+            ))
         }
         return ClientConfig.Server(
             name: name,

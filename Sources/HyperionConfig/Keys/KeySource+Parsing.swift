@@ -73,7 +73,9 @@ extension KeySource {
         do {
             return try PresharedKey(base64: text, what: what)
         } catch let error as HyperionCryptoError {
-            throw table.error(.invalidValue, "\(error.message); a PSK is 32 random bytes in base64 (`openssl rand -base64 32`)")
+            throw table.error(.invalidValue, KeyTextProblem.message(
+                for: error, text: text, what: what, todo: "a PSK is 32 random bytes in base64 (make one with `openssl rand -base64 32`)"
+            ))
         }
     }
 }

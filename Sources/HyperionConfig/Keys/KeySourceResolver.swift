@@ -71,14 +71,10 @@ public struct KeySourceResolver {
                     "environment variable \(variable) (for \(origin)) is not set or is empty; export the base64 PSK in it before starting"
                 )
             }
-            return try cryptoErrorsAsConfigErrors {
-                try PresharedKey(base64: text, what: "environment variable \(variable) (for \(origin))")
-            }
+            return try presharedKey(text, what: "environment variable \(variable) (for \(origin))")
         case let .file(path):
-            return try cryptoErrorsAsConfigErrors {
-                let text = try SecretFile.readText(at: path, what: "PSK file (for \(origin))")
-                return try PresharedKey(base64: text, what: "the content of PSK file \(path)")
-            }
+            let text = try cryptoErrorsAsConfigErrors { try SecretFile.readText(at: path, what: "PSK file (for \(origin))") }
+            return try presharedKey(text, what: "the content of PSK file \(path) (for \(origin))")
         case let .value(key):
             return key
         }
@@ -104,8 +100,20 @@ public struct KeySourceResolver {
         return try cryptoErrorsAsConfigErrors { try derive(passphrase, salt) }
     }
 
-    /// Crypto errors (a key that is not base64, a PSK file others can read) carry good
-    /// messages already; this module reports them as its own error type.
+    /// A PSK from its base64 `text`; the message says what is wrong with the text, never
+    /// what it is.
+    private func presharedKey(_ text: String, what: String) throws -> PresharedKey {
+        do {
+            return try PresharedKey(base64: text, what: what)
+        } catch let error as HyperionCryptoError {
+            throw ConfigError(.invalidValue, KeyTextProblem.message(
+                for: error, text: text, what: what, todo: "a PSK is 32 random bytes in base64 (make one with `openssl rand -base64 32`)"
+            ))
+        }
+    }
+
+    /// Crypto errors (a PSK file others can read) carry good messages already; this module
+    /// reports them as its own error type.
     private func cryptoErrorsAsConfigErrors<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()

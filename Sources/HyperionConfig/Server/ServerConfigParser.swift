@@ -52,7 +52,9 @@ enum ServerConfigParser {
             do {
                 key = try X25519PublicKey(base64: text, what: what)
             } catch let error as HyperionCryptoError {
-                throw table.error(.invalidValue, "\(error.message); paste the public key printed by `hyperion-client keygen`")
+                throw table.error(.invalidValue, KeyTextProblem.message(
+                    for: error, text: text, what: what, todo: "paste the public key that `hyperion-client keygen` printed"
+                ))
             }
             if let first = keys.firstIndex(of: key) {
                 throw table.error(.duplicate, "\(what) repeats admin_pubkeys[\(first)]; list each admin key once")

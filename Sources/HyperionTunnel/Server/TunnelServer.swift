@@ -106,8 +106,9 @@ public final class TunnelServer: Sendable {
     }
 
     /// Stops accepting, sends go away on every connection, lets open streams finish for at
-    /// most `drainTimeout`, then closes what is left.
-    public func shutdown() -> EventLoopFuture<Void> {
+    /// most `drainTimeout`, then closes what is left. When `cutShort` succeeds first (a
+    /// second SIGINT or SIGTERM), what is left is closed at once.
+    public func shutdown(endingDrainOn cutShort: EventLoopFuture<Void>? = nil) -> EventLoopFuture<Void> {
         let loop = serverChannel.eventLoop
         let closeListener = serverChannel.close()
         let connections = registry.stopAccepting()
@@ -129,8 +130,19 @@ public final class TunnelServer: Sendable {
             }
         }
         let drained = EventLoopFuture.andAllComplete(connections.map(\.channel.closeFuture), on: loop)
+        let logger = self.logger
+        let closeRemaining: @Sendable (String) -> Void = { why in
+            let open = connections.filter(\.channel.isActive)
+            guard !open.isEmpty else { return }
+            logger.notice("\(why): closing \(open.count) tunnel connection(s) with streams still open")
+            for connection in open { connection.channel.close(promise: nil) }
+        }
         let deadline = loop.scheduleTask(in: settings.drainTimeout) {
-            for connection in connections { connection.channel.close(promise: nil) }
+            closeRemaining("drain timeout (\(self.settings.drainTimeout.milliseconds) ms) reached")
+        }
+        cutShort?.whenSuccess {
+            deadline.cancel()
+            closeRemaining("drain ended early")
         }
         return closeListener.flatMapError { _ in loop.makeSucceededVoidFuture() }
             .flatMap { drained }

@@ -1,4 +1,5 @@
 import CHyperionLinux
+import CHyperionTestSupport
 import Foundation
 import Testing
 
@@ -10,6 +11,9 @@ import Testing
 /// then never reaps the others. The child gets an empty signal mask and default handlers
 /// (the test runner blocks SIGTERM, which children would otherwise inherit), its own
 /// process group, and stdin from /dev/null.
+///
+/// It runs as the test user (`ProcessUser`): as `nobody` when the tests run as root,
+/// starting in `directory`. `pid` is the program's own: setpriv execs it, no fork.
 final class ChildProcess: @unchecked Sendable {
     // @unchecked: used only by the test that owns it.
     let name: String
@@ -17,7 +21,10 @@ final class ChildProcess: @unchecked Sendable {
     let pid: pid_t
     private var exitStatus: Int32?
 
-    init(name: String, executable: String, arguments: [String], environment: [String: String] = [:], directory: String) throws {
+    init(
+        name: String, executable: String, arguments: [String], environment: [String: String] = [:], directory: String,
+        user: ProcessUser = .testUser
+    ) throws {
         self.name = name
         logPath = "\(directory)/\(name).log"
         let log = open(logPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
@@ -31,6 +38,12 @@ final class ChildProcess: @unchecked Sendable {
         // test closes it (no FIN, no EOF), and counts against the child's descriptor limit.
         let closing = chyperion_spawn_standard_descriptors(&actions, log, log)
         guard closing == 0 else { throw TestFailure("cannot prepare the descriptors of \(executable): errno \(closing)") }
+        let argv = try TestUser.command([executable] + arguments, as: user)
+        if argv.first != executable {
+            // Not the runner's working directory, which the test user may not be able to enter.
+            let moved = chyperion_test_spawn_chdir(&actions, directory)
+            guard moved == 0 else { throw TestFailure("cannot prepare the working directory of \(executable): errno \(moved)") }
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -48,15 +61,15 @@ final class ChildProcess: @unchecked Sendable {
         var env = ProcessInfo.processInfo.environment
         env["HYPERION_LOG"] = env["HYPERION_LOG"] ?? "info"
         for (key, value) in environment { env[key] = value }
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let cArgv = argv.map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
+            cArgv.forEach { free($0) }
             envp.forEach { free($0) }
         }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, &attributes, argv, envp)
-        guard result == 0 else { throw TestFailure("cannot start \(executable): \(String(cString: strerror(result)))") }
+        let result = posix_spawn(&child, argv[0], &actions, &attributes, cArgv, envp)
+        guard result == 0 else { throw TestFailure("cannot start \(argv[0]): \(String(cString: strerror(result)))") }
         pid = child
     }
 
@@ -80,12 +93,16 @@ final class ChildProcess: @unchecked Sendable {
     @discardableResult
     func waitForOutput(_ text: String, count: Int = 1, timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
+        // The output is looked at once more after the deadline: with every thread of the
+        // test runner busy (CPU-bound tests run in parallel on few cores) this task may
+        // first run again long after the line was printed.
+        while true {
             if output.components(separatedBy: text).count - 1 >= count { return true }
             if !isRunning {
                 Issue.record("\(name) exited (status \(terminationStatus)) before printing \"\(text)\":\n\(output)", sourceLocation: sourceLocation)
                 return false
             }
+            if ContinuousClock.now >= deadline { break }
             try await Task.sleep(for: .milliseconds(20))
         }
         Issue.record("\(name) did not print \"\(text)\" within \(timeout):\n\(output)", sourceLocation: sourceLocation)
@@ -124,12 +141,16 @@ final class ChildProcess: @unchecked Sendable {
     }
 }
 
-/// Runs a command to completion with a time limit; returns its status and combined output.
-func runCommand(_ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> (status: Int32, output: String) {
+/// Runs a command to completion with a time limit, as `user`; returns its status and
+/// combined output.
+func runCommand(
+    _ executable: String, _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60),
+    as user: ProcessUser = .testUser
+) async throws -> (status: Int32, output: String) {
     let directory = NSTemporaryDirectory() + "hyperion-cmd-\(UUID().uuidString)"
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(atPath: directory) }
-    let child = try ChildProcess(name: "cmd", executable: executable, arguments: arguments, environment: environment, directory: directory)
+    let child = try ChildProcess(name: "cmd", executable: executable, arguments: arguments, environment: environment, directory: directory, user: user)
     guard let status = try await child.waitForExit(timeout: timeout) else {
         child.signal(SIGKILL)
         throw TestFailure("\(executable) \(arguments.joined(separator: " ")) did not finish within \(timeout):\n\(child.output)")

@@ -40,7 +40,8 @@ struct KnockCapture {
     static func start(on host: NetworkHost, port: Int, directory: String, timeout: Int = 30) async throws -> KnockCapture {
         let process = try ChildProcess(
             name: "capture-\(host.role)", executable: SystemTool.ip,
-            arguments: host.inside([SystemTool.python3, "-c", script, "\(port)", "\(timeout)"]), directory: directory
+            arguments: host.inside([SystemTool.python3, "-c", script, "\(port)", "\(timeout)"]), directory: directory,
+            user: .runner  // `ip netns exec` and the packet socket need root
         )
         guard try await process.waitForOutput("ready", timeout: .seconds(10)) else {
             throw TestFailure("the knock capture on \(host) did not start")

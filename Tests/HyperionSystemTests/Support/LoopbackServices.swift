@@ -14,11 +14,18 @@ enum LoopbackService {
         try await start(group: group) { ReverseHandler() }
     }
 
+    /// Writes `greeting` to each connection and closes it at once: the service ends the
+    /// connection, so the tunnel closes the local connection before the local app does.
+    static func greeter(_ greeting: [UInt8], group: EventLoopGroup) async throws -> Channel {
+        try await start(group: group) { GreetHandler(greeting: greeting) }
+    }
+
     private static func start(group: EventLoopGroup, handler: @escaping @Sendable () -> ChannelHandler & Sendable) async throws -> Channel {
         try await ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            // Tests open hundreds of connections at once; at NIO's default backlog of 128 a
-            // busy test process drops SYNs, and the tunnel's dials time out.
+            // Hundreds of streams dial at once; on a loaded machine NIO's default backlog
+            // (256) overflows, and a dial that outlasts the server's dial timeout fails a
+            // stream for a reason that is not the tunnel's.
             .serverChannelOption(.backlog, value: 1024)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { $0.pipeline.addHandler(handler()) }
@@ -65,6 +72,20 @@ private final class ReverseHandler: ChannelInboundHandler, @unchecked Sendable {
             context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in
                 context.close(promise: nil)
             }
+        }
+    }
+}
+
+private final class GreetHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    let greeting: [UInt8]
+
+    init(greeting: [UInt8]) { self.greeting = greeting }
+
+    func channelActive(context: ChannelHandlerContext) {
+        let channel = context.channel
+        channel.writeAndFlush(channel.allocator.buffer(bytes: greeting)).whenComplete { _ in
+            channel.close(promise: nil)
         }
     }
 }

@@ -27,7 +27,8 @@ enum NamespaceEchoService {
     static func start(on host: NetworkHost, port: Int, directory: String) async throws -> ChildProcess {
         let process = try ChildProcess(
             name: "echo-\(host.role)", executable: SystemTool.ip,
-            arguments: host.inside([SystemTool.python3, "-c", script, "\(port)"]), directory: directory
+            arguments: host.inside([SystemTool.python3, "-c", script, "\(port)"]), directory: directory,
+            user: .runner  // `ip netns exec` needs root
         )
         guard try await process.waitForOutput("ready", timeout: .seconds(10)) else {
             throw TestFailure("the echo service on \(host) did not start")

@@ -18,9 +18,17 @@ struct NetworkHost: Sendable, CustomStringConvertible {
     /// `ip netns exec` arguments (after the ip binary) that run `argv` on this host.
     func inside(_ argv: [String]) -> [String] { ["netns", "exec", namespace] + argv }
 
-    /// Runs `argv` to completion on this host, with a time limit.
-    func run(_ argv: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30)) async throws -> (status: Int32, output: String) {
-        try await runCommand(SystemTool.ip, inside(argv), environment: environment, timeout: timeout)
+    /// `ip netns exec` arguments that run `argv` on this host as `user`. `ip netns exec`
+    /// itself needs root; the program drops to the test user inside the namespace.
+    func inside(_ argv: [String], as user: ProcessUser) throws -> [String] {
+        inside(try TestUser.command(argv, as: user))
+    }
+
+    /// Runs `argv` to completion on this host, with a time limit. The test's own helpers
+    /// (probes, captures) run as `.runner`, the default; the programs under test as
+    /// `.testUser` where they need no privilege.
+    func run(_ argv: [String], environment: [String: String] = [:], timeout: Duration = .seconds(30), as user: ProcessUser = .runner) async throws -> (status: Int32, output: String) {
+        try await runCommand(SystemTool.ip, inside(argv, as: user), environment: environment, timeout: timeout, as: .runner)
     }
 
     /// Like `run`, but a non-zero exit is an error that shows the output.

@@ -73,7 +73,7 @@ final class SPATestbed: @unchecked Sendable {
     func applyFirewall() async throws {
         let command = "set -o pipefail; '\(TestEnvironment.server)' print-firewall --tunnel-port \(Self.tunnelPort)"
             + " | '\(SystemTool.ip)' netns exec '\(server.namespace)' nft -f -"
-        let result = try await runCommand(SystemTool.path("bash") ?? "/bin/bash", ["-c", command], timeout: .seconds(20))
+        let result = try await runCommand(SystemTool.path("bash") ?? "/bin/bash", ["-c", command], timeout: .seconds(20), as: .runner)
         guard result.status == 0 else { throw TestFailure("the printed firewall did not load (exit \(result.status)):\n\(result.output)") }
     }
 
@@ -86,33 +86,39 @@ final class SPATestbed: @unchecked Sendable {
         return process
     }
 
-    /// Starts `hyperion-server run` without waiting for it.
+    /// Starts `hyperion-server run` without waiting for it. As root: with knock enabled
+    /// it sniffs with an AF_PACKET socket and adds to nftables sets, which take
+    /// CAP_NET_RAW and CAP_NET_ADMIN.
     func launchServer(config: String, name: String = "server") throws -> ChildProcess {
-        try launch(name: name, on: server, [TestEnvironment.server, "run", "--config", config], environment: files.environment)
+        try launch(name: name, on: server, [TestEnvironment.server, "run", "--config", config], environment: files.environment, as: .runner)
     }
 
     func startEchoService() async throws {
         files.adopt(try await NamespaceEchoService.start(on: server, port: Self.echoPort, directory: files.directory))
     }
 
-    /// Starts `hyperion-client run` on the admin host and waits until its forward listens.
+    /// Starts `hyperion-client run` on the admin host, as the test user (knocking needs no
+    /// privilege), and waits until its forward listens.
     func startClient(config: String, name: String = "client") async throws -> ChildProcess {
-        let process = try launch(name: name, on: admin, [TestEnvironment.client, "run", "--config", config], environment: files.environment)
+        let process = try launch(name: name, on: admin, [TestEnvironment.client, "run", "--config", config], environment: files.environment, as: .testUser)
         guard try await process.waitForOutput("forwarding") else { throw TestFailure("\(name) did not start") }
         return process
     }
 
-    /// `hyperion-client doctor` on the admin host; `presharedKey` replaces the right one.
+    /// `hyperion-client doctor` on the admin host, as the test user; `presharedKey`
+    /// replaces the right one.
     func doctor(config: String, presharedKey: String? = nil) async throws -> (status: Int32, output: String) {
         try await admin.run(
             [TestEnvironment.client, "doctor", "--config", config],
-            environment: [TunnelFixture.pskVariable: presharedKey ?? self.presharedKey]
+            environment: [TunnelFixture.pskVariable: presharedKey ?? self.presharedKey], as: .testUser
         )
     }
 
-    private func launch(name: String, on host: NetworkHost, _ argv: [String], environment: [String: String]) throws -> ChildProcess {
+    /// `ip netns exec` needs root; `user` is who the program runs as inside the namespace.
+    private func launch(name: String, on host: NetworkHost, _ argv: [String], environment: [String: String], as user: ProcessUser) throws -> ChildProcess {
         let process = try ChildProcess(
-            name: name, executable: SystemTool.ip, arguments: host.inside(argv), environment: environment, directory: files.directory
+            name: name, executable: SystemTool.ip, arguments: host.inside(argv, as: user), environment: environment,
+            directory: files.directory, user: .runner
         )
         files.adopt(process)
         return process

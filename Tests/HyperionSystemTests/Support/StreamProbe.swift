@@ -58,6 +58,55 @@ enum StreamProbe {
     }
 }
 
+/// A connection to a forwarded port that the test writes to in steps, for a transfer
+/// that must still be in flight when something happens (a signal): `send` parts of the
+/// payload, then `finish` half-closes and collects everything until the other side closes.
+final class HeldConnection: Sendable {
+    let channel: Channel
+    private let done: EventLoopPromise<StreamProbe.Result>
+    private let collector: Collector
+
+    private init(channel: Channel, done: EventLoopPromise<StreamProbe.Result>, collector: Collector) {
+        self.channel = channel
+        self.done = done
+        self.collector = collector
+    }
+
+    static func open(port: Int, group: EventLoopGroup) async throws -> HeldConnection {
+        let done = group.next().makePromise(of: StreamProbe.Result.self)
+        let collector = Collector(done: done)
+        let channel = try await ClientBootstrap(group: group)
+            .connectTimeout(.seconds(5))
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelInitializer { $0.pipeline.addHandler(collector) }
+            .connect(host: "127.0.0.1", port: port)
+            .get()
+        return HeldConnection(channel: channel, done: done, collector: collector)
+    }
+
+    func send(_ bytes: some Sequence<UInt8>) async throws {
+        try await channel.writeAndFlush(channel.allocator.buffer(bytes: Array(bytes)))
+    }
+
+    /// Bytes received so far.
+    var receivedCount: Int {
+        get async throws { try await channel.eventLoop.submit { self.collector.receivedCount }.get() }
+    }
+
+    /// Half-closes our side (unless `halfClose` is false: then the other side must end
+    /// first) and waits for the other side to close; we close at its EOF.
+    func finish(halfClose: Bool = true, timeout: TimeAmount = .seconds(30)) async throws -> StreamProbe.Result {
+        let channel = self.channel, collector = self.collector, done = self.done
+        let timer = channel.eventLoop.scheduleTask(in: timeout) {
+            done.fail(TestFailure("no EOF within \(timeout): received \(collector.receivedCount) bytes"))
+            channel.close(promise: nil)
+        }
+        defer { timer.cancel() }
+        if halfClose { try? await channel.close(mode: .output) }
+        return try await done.futureResult.get()
+    }
+}
+
 private final class Collector: ChannelInboundHandler, @unchecked Sendable {
     // @unchecked: used on its channel's loop only.
     typealias InboundIn = ByteBuffer
@@ -88,6 +137,12 @@ private final class Collector: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         done.succeed(StreamProbe.Result(received: received, cleanEOF: !sawError))
+    }
+
+    /// A channel that never became active (its connect failed) has no channelInactive:
+    /// the promise must still complete, or NIO stops the test runner for leaking it.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        done.fail(TestFailure("the connection closed before it was established"))
     }
 }
 

@@ -10,9 +10,13 @@ enum TestEnvironment {
     static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
     static var isRoot: Bool { geteuid() == 0 }
 
+    /// The directory to run hyperion-server and hyperion-client from: where they were
+    /// built, or copies the test user can execute (`TestUser.binaryDirectory`).
+    static var binaryDirectory: String { TestUser.binaryDirectory }
+
     /// The directory with hyperion-server and hyperion-client: `HYPERION_BIN_DIR` (the test
-    /// script points it at the release build), else the directory of the test runner.
-    static var binaryDirectory: String {
+    /// script points it at the build), else the directory of the test runner.
+    static var builtBinaryDirectory: String {
         if let explicit = ProcessInfo.processInfo.environment["HYPERION_BIN_DIR"], !explicit.isEmpty { return explicit }
         var url = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         // Inside an .xctest bundle on Darwin the runner sits deeper; walk up to the products.
@@ -25,8 +29,11 @@ enum TestEnvironment {
     static var server: String { binaryDirectory + "/hyperion-server" }
     static var client: String { binaryDirectory + "/hyperion-client" }
 
-    /// The independent Go peer, built by interop/go-peer/build.sh.
-    static var goPeer: String? {
+    /// The independent Go peer, built by interop/go-peer/build.sh (run from where the test
+    /// user can execute it, like the binaries).
+    static var goPeer: String? { builtGoPeer == nil ? nil : TestUser.goPeer }
+
+    static var builtGoPeer: String? {
         let path = ProcessInfo.processInfo.environment["HYPERION_GO_PEER"] ?? ""
         return FileManager.default.isExecutableFile(atPath: path) ? path : nil
     }

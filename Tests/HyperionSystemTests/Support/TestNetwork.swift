@@ -65,7 +65,7 @@ final class TestNetwork: Sendable {
     /// still inside would keep a namespace alive, so stop them first.
     func destroy() async {
         for namespace in hosts.map(\.namespace) + [bridge] {
-            _ = try? await runCommand(SystemTool.ip, ["netns", "del", namespace], timeout: .seconds(10))
+            _ = try? await runCommand(SystemTool.ip, ["netns", "del", namespace], timeout: .seconds(10), as: .runner)
             try? FileManager.default.removeItem(atPath: Self.configurationDirectory(namespace))
         }
     }
@@ -96,13 +96,13 @@ final class TestNetwork: Sendable {
         for name in names where name.hasPrefix("hspa-") {
             let fields = name.split(separator: "-")
             guard fields.count == 4, let pid = pid_t(fields[1]), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH else { continue }
-            _ = try? await runCommand(SystemTool.ip, ["netns", "del", name], timeout: .seconds(10))
+            _ = try? await runCommand(SystemTool.ip, ["netns", "del", name], timeout: .seconds(10), as: .runner)
             try? FileManager.default.removeItem(atPath: configurationDirectory(name))
         }
     }
 
     private func ip(_ arguments: [String]) async throws {
-        let result = try await runCommand(SystemTool.ip, arguments, timeout: .seconds(10))
+        let result = try await runCommand(SystemTool.ip, arguments, timeout: .seconds(10), as: .runner)
         guard result.status == 0 else {
             throw TestFailure("ip \(arguments.joined(separator: " ")) exited \(result.status): \(result.output)")
         }

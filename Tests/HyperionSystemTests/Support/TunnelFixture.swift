@@ -5,6 +5,10 @@ import NIOPosix
 import Testing
 
 /// Keys, configs and processes for one tunnel test in its own temporary directory.
+///
+/// The directory and the key files belong to the test user (`TestUser`), who runs the
+/// programs: the key files have mode 0600, and the programs refuse any other, so they must
+/// be that user's own. Configs and logs stay the runner's, readable by everyone.
 final class TunnelFixture: @unchecked Sendable {
     // @unchecked: owned by one test at a time.
     static let pskVariable = "HYPERION_TEST_PSK"
@@ -23,11 +27,14 @@ final class TunnelFixture: @unchecked Sendable {
 
     init(_ name: String) throws {
         directory = NSTemporaryDirectory() + "hyperion-\(name)-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        try TestUser.own(directory)
         serverKeyPath = directory + "/server.key"
         adminKeyPath = directory + "/admin.key"
         try KeyFile.write(serverKey, to: serverKeyPath)
         try KeyFile.write(adminKey, to: adminKeyPath)
+        try TestUser.own(serverKeyPath)
+        try TestUser.own(adminKeyPath)
         presharedKey = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
     }
 
@@ -54,14 +61,25 @@ final class TunnelFixture: @unchecked Sendable {
         return path
     }
 
-    func serverConfig(port: Int, allow: [Int], adminKeys: [String]? = nil, extra: String = "") throws -> String {
+    /// A secret file (key, PSK) for the programs: mode 0600, the test user's.
+    func writeSecret(_ name: String, _ text: String) throws -> String {
+        let path = directory + "/" + name
+        try SecretFile.createText(text, at: path, what: "test secret")
+        try TestUser.own(path)
+        return path
+    }
+
+    /// The `[key]` table both configs use unless told otherwise: the PSK from
+    /// `pskVariable`, which `environment` sets.
+    static let envKeyTable = "source = \"env\"\nenv_var = \"\(pskVariable)\""
+
+    func serverConfig(port: Int, allow: [Int], adminKeys: [String]? = nil, keyTable: String = envKeyTable, extra: String = "") throws -> String {
         let admins = (adminKeys ?? [adminKey.publicKey.base64]).map { "\"\($0)\"" }.joined(separator: ", ")
         return try write("server-\(port).toml", """
             listen = "127.0.0.1:\(port)"
 
             [key]
-            source = "env"
-            env_var = "\(Self.pskVariable)"
+            \(keyTable)
 
             [identity]
             static_key_file = "server.key"
@@ -81,15 +99,14 @@ final class TunnelFixture: @unchecked Sendable {
 
     func clientConfig(
         name: String = "client.toml", servers: [(name: String, port: Int)], forwards: [ForwardLine],
-        adminKeyPath: String? = nil, serverPublicKey: String? = nil, poolSize: Int = 2, extra: String = ""
+        adminKeyPath: String? = nil, serverPublicKey: String? = nil, poolSize: Int = 2, keyTable: String = envKeyTable, extra: String = ""
     ) throws -> String {
         var text = """
             admin_static_key_file = "\(adminKeyPath ?? self.adminKeyPath)"
             \(extra)
 
             [key]
-            source = "env"
-            env_var = "\(Self.pskVariable)"
+            \(keyTable)
 
             """
         for server in servers {
@@ -117,23 +134,40 @@ final class TunnelFixture: @unchecked Sendable {
     }
 
     func startServer(config: String, name: String = "server", environment extra: [String: String] = [:]) async throws -> ChildProcess {
+        let process = try launchServer(config: config, name: name, environment: extra)
+        try await process.waitForOutput("listening")
+        return process
+    }
+
+    /// Starts `hyperion-server run` as the test user without waiting for it.
+    func launchServer(config: String, name: String = "server", environment extra: [String: String] = [:]) throws -> ChildProcess {
         let process = try ChildProcess(
             name: name, executable: TestEnvironment.server, arguments: ["run", "--config", config],
             environment: environment.merging(extra) { $1 }, directory: directory
         )
         processes.append(process)
-        try await process.waitForOutput("listening")
         return process
     }
 
     func startClient(config: String, name: String = "client", arguments: [String] = [], environment extra: [String: String] = [:], forwards: Int = 1) async throws -> ChildProcess {
+        let process = try launchClient(config: config, name: name, arguments: arguments, environment: extra)
+        try await process.waitForOutput("forwarding", count: forwards)
+        return process
+    }
+
+    /// Starts `hyperion-client run` as the test user without waiting for it.
+    func launchClient(config: String, name: String = "client", arguments: [String] = [], environment extra: [String: String] = [:]) throws -> ChildProcess {
         let process = try ChildProcess(
             name: name, executable: TestEnvironment.client, arguments: ["run", "--config", config] + arguments,
             environment: environment.merging(extra) { $1 }, directory: directory
         )
         processes.append(process)
-        try await process.waitForOutput("forwarding", count: forwards)
         return process
+    }
+
+    /// `hyperion-client doctor` as the test user, to completion.
+    func doctor(config: String, environment: [String: String]? = nil) async throws -> (status: Int32, output: String) {
+        try await runCommand(TestEnvironment.client, ["doctor", "--config", config], environment: environment ?? self.environment)
     }
 
     /// The common set-up: a server allowed to dial `servicePort` and a client forwarding a

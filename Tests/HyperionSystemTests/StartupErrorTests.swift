@@ -1,0 +1,68 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import Testing
+
+/// What a user sees when a program cannot start: one clear line naming the problem and
+/// what to do, a non-zero exit, and nothing else (issue 15). Before, a port in use showed
+/// NIO's socket-call text, and the client also logged aborted handshakes that blamed the
+/// allowlist and, at times, NIO's "Cannot schedule tasks on an EventLoop that has already
+/// shut down".
+@Suite(.serialized) struct StartupErrorTests {
+    let group = MultiThreadedEventLoopGroup.singleton
+    /// The log level a user has by default (the fixture's processes log at info).
+    let userDefaults = ["HYPERION_LOG": "notice"]
+
+    /// A listener of another program on 127.0.0.1:`port`.
+    private func occupy() async throws -> Channel {
+        try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+    }
+
+    @Test func aTunnelPortInUseIsOneClearLine() async throws {
+        try await TunnelFixture.with("server-in-use") { fixture in
+            let other = try await occupy()
+            let port = other.localAddress!.port!
+            let config = try fixture.serverConfig(port: port, allow: [22])
+            let server = try fixture.launchServer(config: config, environment: userDefaults)
+            let status = try await server.waitForExit(timeout: .seconds(20))
+            #expect(status != nil && status != 0, "exit status \(String(describing: status))")
+            let lines = server.output.split(separator: "\n")
+            #expect(lines == ["Error: cannot listen on 127.0.0.1:\(port) for the tunnel (listen in \(config)): the address is already in use by another program (another hyperion-server still running?); stop that program or choose another port"], "\(server.output)")
+            try await other.close()
+        }
+    }
+
+    @Test func aForwardPortInUseIsOneClearLineAndNoTunnelIsTried() async throws {
+        try await TunnelFixture.with("client-in-use") { fixture in
+            let tunnelPort = try TunnelFixture.freePort()
+            let server = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [22]))
+            let other = try await occupy()
+            let port = other.localAddress!.port!
+            let client = try fixture.launchClient(config: fixture.clientConfig(
+                servers: [("srvA", tunnelPort)], forwards: [.init(localPort: port, server: "srvA", remotePort: 22)]
+            ), environment: userDefaults)
+            let status = try await client.waitForExit(timeout: .seconds(20))
+            #expect(status != nil && status != 0, "exit status \(String(describing: status))")
+            let lines = client.output.split(separator: "\n")
+            #expect(lines == ["Error: cannot listen on 127.0.0.1:\(port) for forward 127.0.0.1:\(port) -> srvA:22: the address is already in use by another program (another hyperion-client still running?); stop that program or choose another port"], "\(client.output)")
+            // No tunnel connection was even begun.
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(!server.output.contains("admin connected"), "\(server.output)")
+            try await other.close()
+        }
+    }
+
+    @Test func aKeyFileErrorNamesTheConfigAndTheKey() async throws {
+        try await TunnelFixture.with("bad-key") { fixture in
+            let keyPath = try fixture.writeSecret("garbage.key", String(repeating: "A", count: 44) + "\n")
+            let tunnelPort = try TunnelFixture.freePort()
+            let config = try fixture.clientConfig(
+                servers: [("srvA", tunnelPort)], forwards: [.init(localPort: try TunnelFixture.freePort(), server: "srvA", remotePort: 22)],
+                adminKeyPath: keyPath
+            )
+            let doctor = try await fixture.doctor(config: config)
+            #expect(doctor.status != 0)
+            #expect(doctor.output == "Error: \(config): admin_static_key_file: the admin key file \(keyPath) is not a valid key: it has the right length but is not 32 bytes of base64 (it would be 33 bytes: a key's text ends in exactly one = and has no other); it must hold the secret key that `hyperion-client keygen --out FILE` writes, not a public key\n", "\(doctor.output)")
+        }
+    }
+}
