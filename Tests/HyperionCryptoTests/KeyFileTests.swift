@@ -75,3 +75,15 @@ import Glibc
         #expect(!ConstantTime.contains([[1], [2], [3]], [4]))
     }
 }
+
+/// Issue 15: a 44-character text that is not a key said "expected 44 characters, got 44".
+@Suite struct KeyTextMessageTests {
+    @Test func aKeyOfTheRightLengthThatIsNotBase64SaysWhatIsWrong() {
+        let text = String(repeating: "-", count: 43) + "="
+        #expect { try KeyText.decode(text, what: "server_pubkey") } throws: { error in
+            let message = "\(error)"
+            return message.contains("server_pubkey is not a valid key") && message.contains("not standard base64") && !message.contains("got 44")
+        }
+        #expect { try KeyText.decode("abc", what: "psk") } throws: { "\($0)".contains("it has 3 characters") }
+    }
+}

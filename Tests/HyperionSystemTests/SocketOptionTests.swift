@@ -59,6 +59,11 @@ import Testing
                     #expect(socket.noDelay, "TCP_NODELAY is off on the \(what) socket \(socket)\n\(listing)")
                 }
             }
+            // Issue 16: the kernel gives a dead path up when the session does (the ping
+            // timeout, 15 s by default), not after minutes of retransmissions.
+            for socket in clientTunnels + serverTunnels {
+                #expect(socket.userTimeout == 15_000, "TCP_USER_TIMEOUT on the tunnel socket \(socket)")
+            }
             let debugging = (clientSockets + serverSockets).filter(\.debug)
             #expect(debugging.isEmpty, "SO_DEBUG is set on \(debugging)\n\(listing)")
 

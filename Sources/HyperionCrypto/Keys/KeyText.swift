@@ -17,10 +17,10 @@ enum KeyText {
               let data = Data(base64Encoded: trimmed),
               data.count == rawLength
         else {
-            throw HyperionCryptoError(
-                .invalidKeyText,
-                "\(what) is not a base64 32-byte key (expected 44 characters of standard base64, got \(trimmed.utf8.count))"
-            )
+            let problem = trimmed.utf8.count == textLength
+                ? "its 44 characters are not standard base64 of 32 bytes (A-Z a-z 0-9 + /, ending in one =)"
+                : "it has \(trimmed.utf8.count) characters; a key is 44 characters of standard base64 ending in one ="
+            throw HyperionCryptoError(.invalidKeyText, "\(what) is not a valid key: \(problem)")
         }
         return Array(data)
     }

@@ -1,6 +1,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// One local port forward, like `ssh -L`: local connections are relayed over a new
 /// stream to `127.0.0.1:remotePort` on the server.
@@ -30,13 +31,19 @@ public struct ForwardSpec: Sendable, Hashable, CustomStringConvertible {
 public final class ForwardListener: Sendable {
     public let spec: ForwardSpec
     private let channels: [Channel]
+    private let accepted: OpenConnections
+
+    /// Local connections accepted and not yet closed, relayed or still waiting for their
+    /// stream: what a drain waits for once the listeners are closed.
+    public var openConnections: Int { accepted.count }
 
     /// The port actually bound (differs from the spec when it asked for port 0).
     public var boundPort: Int { channels.first?.localAddress?.port ?? spec.localPort }
 
-    private init(spec: ForwardSpec, channels: [Channel]) {
+    private init(spec: ForwardSpec, channels: [Channel], accepted: OpenConnections) {
         self.spec = spec
         self.channels = channels
+        self.accepted = accepted
     }
 
     public static func start(
@@ -48,28 +55,19 @@ public final class ForwardListener: Sendable {
         var logger = logger
         logger[metadataKey: "forward"] = "\(spec)"
         let forwardLogger = logger
+        let accepted = OpenConnections()
 
-        // SO_REUSEPORT would let us share a port with a stale instance of ourselves;
-        // binding once without it first makes "port in use" an error, as users expect.
-        // With SO_REUSEADDR, as the listeners have: connections of an earlier run left in
-        // TIME-WAIT must not stop a restart, only a live listener may.
-        let probe: EventLoopFuture<Void> = spec.localPort == 0
-            ? first.makeSucceededVoidFuture()
-            : ServerBootstrap(group: first)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .bind(host: spec.localHost, port: spec.localPort).flatMap { $0.close() }
-
-        return probe.flatMapError { error in
-            first.makeFailedFuture(TunnelError(.bindFailed, "cannot listen on \(spec.localHost):\(spec.localPort) for forward \(spec): \(error)"))
+        return checkPort(spec, on: first).flatMapError { error in
+            first.makeFailedFuture(TunnelError(.bindFailed, "\(error)"))
         }.flatMap {
-            bind(spec, port: spec.localPort, loop: first, pool: pool, settings: settings, logger: forwardLogger)
+            bind(spec, port: spec.localPort, loop: first, pool: pool, settings: settings, accepted: accepted, logger: forwardLogger)
         }.flatMap { firstChannel in
             let port = firstChannel.localAddress?.port ?? spec.localPort
             let others = loops.dropFirst().map {
-                bind(spec, port: port, loop: $0, pool: pool, settings: settings, logger: forwardLogger)
+                bind(spec, port: port, loop: $0, pool: pool, settings: settings, accepted: accepted, logger: forwardLogger)
             }
             return EventLoopFuture.whenAllSucceed(others, on: first)
-                .map { ForwardListener(spec: spec, channels: [firstChannel] + $0) }
+                .map { ForwardListener(spec: spec, channels: [firstChannel] + $0, accepted: accepted) }
                 .flatMapErrorThrowing { error in
                     firstChannel.close(promise: nil)
                     throw TunnelError(.bindFailed, "cannot listen on \(spec.localHost):\(port) for forward \(spec): \(error)")
@@ -78,7 +76,8 @@ public final class ForwardListener: Sendable {
     }
 
     private static func bind(
-        _ spec: ForwardSpec, port: Int, loop: EventLoop, pool: ServerPool, settings: TunnelClientSettings, logger: Logger
+        _ spec: ForwardSpec, port: Int, loop: EventLoop, pool: ServerPool, settings: TunnelClientSettings, accepted: OpenConnections,
+        logger: Logger
     ) -> EventLoopFuture<Channel> {
         var bootstrap = ServerBootstrap(group: loop, childGroup: loop)
             .serverChannelOption(.backlog, value: 256)
@@ -92,9 +91,23 @@ public final class ForwardListener: Sendable {
                 local.eventLoop.makeCompletedFuture {
                     try local.setRelayOptions()
                     try prepare(local: local) { serve($0, spec: spec, pool: pool, settings: settings, logger: logger) }
+                    accepted.track(local)
                 }
             }
             .bind(host: spec.localHost, port: port)
+    }
+
+    /// Binds the forward's address once and closes it again, so that a port in use is an
+    /// error: SO_REUSEPORT, which the listeners need, would let them share the port with a
+    /// stale instance of ourselves. With SO_REUSEADDR, as the listeners have: connections
+    /// of an earlier run left in TIME-WAIT must not stop a restart, only a live listener.
+    static func checkPort(_ spec: ForwardSpec, on loop: EventLoop) -> EventLoopFuture<Void> {
+        guard spec.localPort != 0 else { return loop.makeSucceededVoidFuture() }
+        return ServerBootstrap(group: loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: spec.localHost, port: spec.localPort)
+            .flatMap { $0.close() }
+            .flatMapErrorThrowing { throw ForwardPortUnavailable(spec: spec, underlying: $0) }
     }
 
     /// Sets up a freshly accepted local connection from the child initializer: its early
@@ -139,4 +152,30 @@ public final class ForwardListener: Sendable {
         guard let loop = channels.first?.eventLoop else { return MultiThreadedEventLoopGroup.singleton.any().makeSucceededVoidFuture() }
         return EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: loop)
     }
+}
+
+/// A count of open channels: up when one is accepted, down when it closes.
+final class OpenConnections: Sendable {
+    private let value = Atomic<Int>(0)
+
+    var count: Int { value.load(ordering: .relaxed) }
+
+    func track(_ channel: Channel) {
+        value.add(1, ordering: .relaxed)
+        channel.closeFuture.whenComplete { _ in self.value.subtract(1, ordering: .relaxed) }
+    }
+}
+
+/// A forward's local address that cannot be bound (in use, a privileged port, not an
+/// address of this host); `underlying` is the bind's error.
+public struct ForwardPortUnavailable: Error, CustomStringConvertible {
+    public let spec: ForwardSpec
+    public let underlying: Error
+
+    /// The address as written in the config: `127.0.0.1:2201`, `[::1]:2201`.
+    public var address: String {
+        spec.localHost.contains(":") ? "[\(spec.localHost)]:\(spec.localPort)" : "\(spec.localHost):\(spec.localPort)"
+    }
+
+    public var description: String { "cannot listen on \(address) for forward \(spec): \(underlying)" }
 }

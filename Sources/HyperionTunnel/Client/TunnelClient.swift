@@ -34,20 +34,10 @@ public final class TunnelClient: Sendable {
         }
     }
 
-    /// Binds each forward's address once and closes it again, with SO_REUSEADDR as the
-    /// listeners have (connections of an earlier run in TIME-WAIT do not block a restart).
     private static func checkPorts(_ forwards: [ForwardSpec], on loop: EventLoop) -> EventLoopFuture<Void> {
-        var checked = loop.makeSucceededVoidFuture()
-        for spec in forwards where spec.localPort != 0 {
-            checked = checked.flatMap {
-                ServerBootstrap(group: loop)
-                    .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .bind(host: spec.localHost, port: spec.localPort)
-                    .flatMap { $0.close() }
-                    .flatMapErrorThrowing { throw ForwardPortUnavailable(spec: spec, underlying: $0) }
-            }
+        forwards.reduce(loop.makeSucceededVoidFuture()) { checked, spec in
+            checked.flatMap { ForwardListener.checkPort(spec, on: loop) }
         }
-        return checked
     }
 
     private static func startPoolsAndListeners(
@@ -101,27 +91,28 @@ public final class TunnelClient: Sendable {
     public func shutdown(
         on loop: EventLoop, drainTimeout: TimeAmount, endingDrainOn cutShort: EventLoopFuture<Void>? = nil, logger: Logger?
     ) -> EventLoopFuture<Void> {
-        let ports = Set(listeners.map(\.boundPort))
+        let listeners = self.listeners
         let pools = self.pools
+        let openConnections = { listeners.reduce(0) { $0 + $1.openConnections } }
         let closed = EventLoopFuture.andAllComplete(listeners.map { $0.close() }, on: loop)
         return closed.flatMap {
-            let open = LocalConnections.count(onPorts: ports)
+            let open = openConnections()
             guard open > 0, drainTimeout > .zero else {
                 pools.values.forEach { $0.stop() }
                 return loop.makeSucceededVoidFuture()
             }
             logger?.notice("draining \(open) local connection(s) for at most \(drainTimeout.milliseconds) ms")
             let done = loop.makePromise(of: Void.self)
-            let poll = loop.scheduleRepeatedTask(initialDelay: LocalConnections.pollInterval, delay: LocalConnections.pollInterval) { _ in
-                if LocalConnections.count(onPorts: ports) == 0 { done.succeed(()) }
+            let poll = loop.scheduleRepeatedTask(initialDelay: .milliseconds(50), delay: .milliseconds(50)) { _ in
+                if openConnections() == 0 { done.succeed(()) }
             }
             let deadline = loop.scheduleTask(in: drainTimeout) {
-                let left = LocalConnections.count(onPorts: ports)
+                let left = openConnections()
                 logger?.notice("drain timeout (\(drainTimeout.milliseconds) ms) reached: closing \(left) local connection(s)")
                 done.succeed(())
             }
             cutShort?.hop(to: loop).whenSuccess {
-                let left = LocalConnections.count(onPorts: ports)
+                let left = openConnections()
                 if left > 0 { logger?.notice("drain ended early: closing \(left) local connection(s)") }
                 done.succeed(())
             }
@@ -132,80 +123,4 @@ public final class TunnelClient: Sendable {
             }
         }
     }
-}
-
-/// A forward's local address that cannot be bound (in use, a privileged port, not an
-/// address of this host); `underlying` is the bind's error.
-public struct ForwardPortUnavailable: Error, CustomStringConvertible {
-    public let spec: ForwardSpec
-    public let underlying: Error
-
-    /// The address as written in the config: `127.0.0.1:2201`, `[::1]:2201`.
-    public var address: String {
-        spec.localHost.contains(":") ? "[\(spec.localHost)]:\(spec.localPort)" : "\(spec.localHost):\(spec.localPort)"
-    }
-
-    public var description: String { "cannot listen on \(address) for forward \(spec): \(underlying)" }
-}
-
-/// The local connections still open on the forwards, found among this process's
-/// descriptors: connected TCP sockets whose local port is a forward's. Once the listeners
-/// are closed, those are exactly the relayed (or still waiting) local connections, however
-/// far their stream got, which is what a drain waits for.
-enum LocalConnections {
-    static let pollInterval = TimeAmount.milliseconds(50)
-
-    static func count(onPorts ports: Set<Int>) -> Int {
-        guard !ports.isEmpty else { return 0 }
-        #if os(Linux)
-        let listing = "/proc/self/fd"
-        #else
-        let listing = "/dev/fd"
-        #endif
-        guard let directory = opendir(listing) else { return 0 }
-        defer { closedir(directory) }
-        let own = dirfd(directory)
-        var count = 0
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let fd = Int32(name), fd != own, isConnectedStream(fd), let port = localPort(fd), ports.contains(port) else { continue }
-            count += 1
-        }
-        return count
-    }
-
-    private static func isConnectedStream(_ fd: Int32) -> Bool {
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK else { return false }
-        return option(fd, SO_TYPE) == Int32(sockType) && option(fd, SO_ACCEPTCONN) == 0
-    }
-
-    private static func option(_ fd: Int32, _ name: Int32) -> Int32? {
-        var value: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        return getsockopt(fd, SOL_SOCKET, name, &value, &length) == 0 ? value : nil
-    }
-
-    private static func localPort(_ fd: Int32) -> Int? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let named = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard named == 0 else { return nil }
-        switch Int32(storage.ss_family) {
-        case AF_INET:
-            return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) } }
-        case AF_INET6:
-            return withUnsafePointer(to: &storage) { $0.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) } }
-        default:
-            return nil
-        }
-    }
-
-    #if os(Linux)
-    private static let sockType = SOCK_STREAM.rawValue
-    #else
-    private static let sockType = SOCK_STREAM
-    #endif
 }

@@ -59,10 +59,12 @@ enum ProcessInspection {
         let listening: Bool
         let noDelay: Bool
         let debug: Bool
+        /// TCP_USER_TIMEOUT in milliseconds (0: the kernel's default).
+        let userTimeout: Int32
 
         var description: String {
             "fd \(fd) local :\(localPort) peer \(peerPort.map { ":\($0)" } ?? "-")\(listening ? " listening" : "")"
-                + " TCP_NODELAY=\(noDelay ? 1 : 0) SO_DEBUG=\(debug ? 1 : 0)"
+                + " TCP_NODELAY=\(noDelay ? 1 : 0) SO_DEBUG=\(debug ? 1 : 0) TCP_USER_TIMEOUT=\(userTimeout)"
         }
     }
 
@@ -90,7 +92,8 @@ enum ProcessInspection {
                 fd: target, localPort: localPort, peerPort: port(fd, getpeername),
                 listening: option(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1,
                 noDelay: option(fd, Int32(IPPROTO_TCP), TCP_NODELAY) != 0,
-                debug: option(fd, SOL_SOCKET, SO_DEBUG) != 0
+                debug: option(fd, SOL_SOCKET, SO_DEBUG) != 0,
+                userTimeout: option(fd, Int32(IPPROTO_TCP), Int32(TCP_USER_TIMEOUT)) ?? 0
             ))
         }
         return sockets
