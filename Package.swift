@@ -163,12 +163,34 @@ let package = Package(
         // Test-only C calls of the system tests (pidfd_getfd to read the real processes'
         // socket options, posix_spawn's chdir). Not linked into any product.
         .target(name: "CHyperionTestSupport", path: "Tests/CHyperionTestSupport"),
-        .testTarget(
-            name: "HyperionSystemTests",
+        // What the process-level test targets share: real binaries as child processes (as an
+        // unprivileged user when the runner is root), configs and keys, services and probes,
+        // network namespaces. Test-only, never linked into a product; the test targets use
+        // it through `@testable import`.
+        .target(
+            name: "HyperionTestSupport",
             dependencies: [
                 "HyperionCrypto", "CHyperionLinux", "CHyperionTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/HyperionTestSupport"
+        ),
+        .testTarget(
+            name: "HyperionSystemTests",
+            dependencies: [
+                "HyperionTestSupport", "HyperionCrypto", "CHyperionLinux", "CHyperionTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Issue 16's fault suite: real binaries on hosts in network namespaces (root), run
+        // on its own by scripts/test so that its time bounds see no other suite's load.
+        .testTarget(
+            name: "HyperionFaultTests",
+            dependencies: [
+                "HyperionTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(

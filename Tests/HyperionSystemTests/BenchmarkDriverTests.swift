@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import HyperionTestSupport
 
 /// The benchmark command (README, "Benchmarks") must keep working from a fresh clone: its
 /// driver is run here end to end, scaled down (1 round, 1 s per iperf3 run, 300 idle

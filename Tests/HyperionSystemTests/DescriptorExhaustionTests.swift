@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+@testable import HyperionTestSupport
 
 /// A process out of file descriptors must neither spin nor stay silent, and must recover.
 ///

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+@testable import HyperionTestSupport
 
 /// Many streams at once, and many in a row, between our binaries and the independent Go
 /// peer (interop/go-peer: hashicorp/yamux), each way over one yamux session. The Go side

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+@testable import HyperionTestSupport
 
 /// Our binaries against an independent v1 implementation (interop/go-peer: flynn/noise and
 /// hashicorp/yamux), in both directions.

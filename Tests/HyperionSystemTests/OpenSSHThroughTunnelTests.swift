@@ -1,6 +1,7 @@
 import Foundation
 import NIOPosix
 import Testing
+@testable import HyperionTestSupport
 
 /// A real OpenSSH session through the tunnel: a private sshd on loopback, reached with
 /// `ssh -p <forwarded port>`, and 50 MB copied both ways with scp.

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+@testable import HyperionTestSupport
 
 /// How streams end, with real processes: a clean end stays a FIN, every abnormal end is a
 /// reset at every socket the stream touched, and every failure before relaying reaches
@@ -186,48 +187,5 @@ import Testing
             #expect(settled, "client: \(closeWait) CLOSE-WAIT sockets, \(descriptorsAfter) descriptors (\(descriptorsBefore) before)")
             try await echo.close()
         }
-    }
-}
-
-/// How many descriptors process `pid` has open.
-func openDescriptors(of pid: pid_t) throws -> Int {
-    try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count
-}
-
-/// How many TCP sockets of process `pid` are in CLOSE-WAIT: the peer closed, the process
-/// never did.
-func closeWaitSockets(of pid: pid_t) throws -> Int {
-    let sockets = try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").compactMap { fd -> String? in
-        let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")
-        guard let target, target.hasPrefix("socket:[") else { return nil }
-        return String(target.dropFirst("socket:[".count).dropLast())
-    }
-    let inodes = Set(sockets)
-    var count = 0
-    for table in ["/proc/\(pid)/net/tcp", "/proc/\(pid)/net/tcp6"] {
-        guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
-        for line in text.split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: " ")
-            // Fields: sl local remote st ... inode (the 10th); CLOSE-WAIT is state 08.
-            if fields.count > 9, fields[3] == "08", inodes.contains(String(fields[9])) { count += 1 }
-        }
-    }
-    return count
-}
-
-/// Awaits `body`, failing with `what` if it takes longer than `limit`.
-func withTimeout<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { tasks in
-        tasks.addTask { try await body() }
-        tasks.addTask {
-            try await Task.sleep(for: limit)
-            return nil
-        }
-        guard let first = try await tasks.next(), let value = first else {
-            tasks.cancelAll()
-            throw TestFailure("\(what): nothing within \(limit)")
-        }
-        tasks.cancelAll()
-        return value
     }
 }

@@ -1,4 +1,5 @@
 import Testing
+@testable import HyperionTestSupport
 
 extension SPAEndToEndTests {
     /// When the server does not accept the client's knock, `doctor` says so in its own

@@ -1,4 +1,5 @@
 import Testing
+@testable import HyperionTestSupport
 
 extension SPAEndToEndTests {
     /// A knock opens the port for ttl_secs only. The tunnel made meanwhile outlives its set

@@ -1,4 +1,5 @@
 import Testing
+@testable import HyperionTestSupport
 
 extension SPAEndToEndTests {
     /// Ten thousand junk datagrams to the knock port, then the admin's client knocks: it

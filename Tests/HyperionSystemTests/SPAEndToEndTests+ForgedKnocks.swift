@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import HyperionTestSupport
 
 extension SPAEndToEndTests {
     /// Every way to get a knock wrong, sent from the attacker host: the admin's own knock

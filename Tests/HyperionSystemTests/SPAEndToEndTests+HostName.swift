@@ -1,4 +1,5 @@
 import Testing
+@testable import HyperionTestSupport
 
 extension SPAEndToEndTests {
     /// `addr` may be a DNS name, and a name may have an A and an AAAA record. The knock

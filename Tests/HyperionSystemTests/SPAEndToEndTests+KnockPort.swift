@@ -1,4 +1,5 @@
 import Testing
+@testable import HyperionTestSupport
 
 extension SPAEndToEndTests {
     /// `knock_port` apart from the tunnel port, on both sides: knocks count only there.

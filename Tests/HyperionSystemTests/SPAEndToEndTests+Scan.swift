@@ -1,4 +1,5 @@
 import Testing
+@testable import HyperionTestSupport
 
 extension SPAEndToEndTests {
     /// What an attacker's scan of the server shows without a knock: nothing open, not even

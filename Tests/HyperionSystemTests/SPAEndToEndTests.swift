@@ -1,4 +1,5 @@
 import Testing
+@testable import HyperionTestSupport
 
 /// Single Packet Authorization end to end (PROTOCOL.md §7 and §8): the real
 /// hyperion-server behind the base firewall it prints, the real hyperion-client knocking,

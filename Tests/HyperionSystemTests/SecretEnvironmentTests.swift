@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+@testable import HyperionTestSupport
 
 /// A secret read from the environment (`env_var`, `passphrase_env`) is documented as
 /// cleared once read. `unsetenv` alone does not clear what /proc/PID/environ shows (the

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+@testable import HyperionTestSupport
 
 /// SIGINT/SIGTERM with connections open, on the real processes (issue 15): the client
 /// drains like the server, a transfer in flight when the signal comes completes byte-exact,

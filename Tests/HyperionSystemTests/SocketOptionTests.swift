@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+@testable import HyperionTestSupport
 
 /// The socket options of the real processes, read from outside with getsockopt on
 /// duplicates of their descriptors (pidfd_getfd), while a relayed connection is open.

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+@testable import HyperionTestSupport
 
 /// What a user sees when a program cannot start: one clear line naming the problem and
 /// what to do, a non-zero exit, and nothing else (issue 15). Before, a port in use showed

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+@testable import HyperionTestSupport
 
 /// Real hyperion-server and hyperion-client processes on loopback.
 @Suite(.serialized) struct TunnelProcessTests {

@@ -2,6 +2,7 @@ import Foundation
 import NIOCore
 import NIOPosix
 import Testing
+@testable import HyperionTestSupport
 
 /// The programs as an ordinary user uses them (issue 15): the fixture runs them as the test
 /// user, `nobody` when the tests run as root. Each test first checks that the processes

@@ -13,3 +13,20 @@ extension String {
     /// How often `text` occurs, e.g. a log line.
     func occurrences(of text: String) -> Int { components(separatedBy: text).count - 1 }
 }
+
+/// Awaits `body`, failing with `what` if it takes longer than `limit`.
+func withTimeout<T: Sendable>(_ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { tasks in
+        tasks.addTask { try await body() }
+        tasks.addTask {
+            try await Task.sleep(for: limit)
+            return nil
+        }
+        guard let first = try await tasks.next(), let value = first else {
+            tasks.cancelAll()
+            throw TestFailure("\(what): nothing within \(limit)")
+        }
+        tasks.cancelAll()
+        return value
+    }
+}

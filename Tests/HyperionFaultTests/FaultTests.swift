@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import HyperionTestSupport
 
 /// Issue 16's fault suite: real binaries on two hosts in network namespaces, faults made
 /// by the kernel, every case byte-exact and timed. Root only (namespaces, nftables).
@@ -142,13 +143,4 @@ import Testing
             #expect(server.output.occurrences(of: "knock accepted") > knocksBefore, "the replacement knocked:\n\(server.output.suffix(2000))")
         }
     }
-}
-
-/// The resident set of process `pid`, in KiB.
-func residentKiB(of pid: pid_t) throws -> Int {
-    let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
-    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-        let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-    else { throw TestFailure("no VmRSS in /proc/\(pid)/status") }
-    return kib
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import HyperionTestSupport
 
 /// The faults a path can suffer, made with the kernel's own tools on the test network of
 /// `SPATestbed` (server and admin hosts in namespaces, joined by a bridge): a silent
