@@ -81,6 +81,24 @@ import Testing
         }
     }
 
+    /// Issue 16, item 4: the handshake's timer used to start before the TCP connect, so
+    /// every attempt against a silent drop ended at 3 s with "I/O on closed channel" and
+    /// doctor never gave its timeout diagnosis. Now `connect_timeout_ms` means what it says.
+    @Test func doctorAgainstASilentDropWaitsTheConnectTimeoutAndSaysWhy() async throws {
+        try await withTunnel("doctor") { testbed, _, _ in
+            try await testbed.startBlackhole()
+            let config = try testbed.files.write("doctor.toml", try String(contentsOfFile: testbed.writePlainClientConfig(), encoding: .utf8)
+                + "\n[limits]\nconnect_timeout_ms = 4500\n")
+            let start = ContinuousClock.now
+            let result = try await testbed.doctor(config: config)
+            let elapsed = (ContinuousClock.now - start).seconds
+            #expect(result.status != 0)
+            #expect(result.output.contains("no answer: the port is filtered, the knock did not open it, or the host is down"), "\(result.output)")
+            #expect(result.output.contains("timed out after 4500 ms"), "\(result.output)")
+            #expect(elapsed >= 4.4, "doctor gave up after \(elapsed) s, before its 4.5 s connect timeout")
+        }
+    }
+
     @Test(arguments: [1, 5])
     func randomLossKeepsATransferByteExact(percent: Int) async throws {
         try await withTunnel("loss\(percent)") { testbed, _, _ in
