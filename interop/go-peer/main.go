@@ -1,5 +1,5 @@
 // hyperion-go-peer is an independent Go implementation of the Hyperion v1 wire
-// protocol (shared/PROTOCOL.md), used as the far end in interop tests.
+// protocol (docs/PROTOCOL.md), used as the far end in interop tests.
 package main
 
 import (

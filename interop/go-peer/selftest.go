@@ -1,6 +1,6 @@
 package main
 
-// selftest checks this peer against shared/vectors: the Hyperion v1 values
+// selftest checks this peer against the v1 vectors (Tests/HyperionCryptoTests/Vectors): the Hyperion v1 values
 // (PSK, knock key, knock packet) and the Noise IKpsk2 vectors through flynn/noise.
 
 import (

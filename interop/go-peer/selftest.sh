@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # End-to-end self test of hyperion-go-peer against itself, on loopback only.
 # Usage: interop/go-peer/selftest.sh [BUILD_DIR]
-# Env: HYPERION_VECTORS (default: shared/vectors beside the repository);
+# Env: HYPERION_VECTORS (default: the copy in Tests/HyperionCryptoTests/Vectors);
 #      GOPEER_KEEP_WORK=1 keeps the temporary directory with all logs;
 #      GOPEER_BIN=PATH tests that binary instead of building one.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-vectors="${HYPERION_VECTORS:-$here/../../../shared/vectors}"
+vectors="${HYPERION_VECTORS:-$here/../../Tests/HyperionCryptoTests/Vectors}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/gopeer-selftest.XXXXXX")"
 pids=()
 passed=0
