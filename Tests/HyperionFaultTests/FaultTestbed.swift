@@ -101,51 +101,6 @@ extension SPATestbed {
         try await admin.check(["ss", "-K", "-t", "state", "established", "( dport = :\(Self.tunnelPort) )"])
     }
 
-    /// A server config without knock or firewall: the faults alone stand between the
-    /// client and the server.
-    func writePlainServerConfig() throws -> String {
-        try files.write("server-plain.toml", """
-            listen = "[::]:\(Self.tunnelPort)"
-
-            [key]
-            source = "env"
-            env_var = "\(TunnelFixture.pskVariable)"
-
-            [identity]
-            static_key_file = "server.key"
-            admin_pubkeys = ["\(files.adminKey.publicKey.base64)"]
-
-            [egress]
-            allow = [\(Self.echoPort)]
-
-            [limits]
-            drain_timeout_ms = 1000
-
-            """)
-    }
-
-    func writePlainClientConfig(poolSize: Int = 2) throws -> String {
-        try files.write("client-plain.toml", """
-            admin_static_key_file = "\(files.adminKeyPath)"
-
-            [key]
-            source = "env"
-            env_var = "\(TunnelFixture.pskVariable)"
-
-            [[server]]
-            name = "srv"
-            addr = "\(server.endpoint(.v4, port: Self.tunnelPort))"
-            server_pubkey = "\(serverPublicKey)"
-            pool_size = \(poolSize)
-
-            [[forward]]
-            local = "127.0.0.1:\(Self.forwardPort)"
-            server = "srv"
-            remote_port = \(Self.echoPort)
-
-            """)
-    }
-
     /// Runs an exchange through the forward and reports how long it took, byte-exact or
     /// not (a failure is an outcome here, not an error).
     func timedExchange(_ payload: [UInt8], timeout: Int = 30) async -> (ok: Bool, seconds: Double, detail: String) {

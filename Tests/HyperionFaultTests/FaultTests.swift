@@ -15,8 +15,8 @@ import Testing
     func withTunnel(_ name: String, poolSize: Int = 2, _ body: (SPATestbed, ChildProcess, ChildProcess) async throws -> Void) async throws {
         try await SPATestbed.run("fault-\(name)", firewall: false) { testbed in
             try await testbed.startEchoService()
-            let server = try await testbed.startServer(config: testbed.writePlainServerConfig())
-            let client = try await testbed.startClient(config: testbed.writePlainClientConfig(poolSize: poolSize))
+            let server = try await testbed.startServer(config: testbed.writeServerConfig(knock: false))
+            let client = try await testbed.startClient(config: testbed.writeClientConfig(family: .v4, poolSize: poolSize, knock: false))
             let before = await testbed.timedExchange(Self.payload)
             #expect(before.ok, "the forward works before the fault: \(before.detail)")
             try await body(testbed, server, client)
@@ -27,7 +27,7 @@ import Testing
         try await withTunnel("restart") { testbed, server, _ in
             server.signal(SIGKILL)
             _ = try await server.waitForExit(timeout: .seconds(5))
-            _ = try await testbed.startServer(config: testbed.writePlainServerConfig(), name: "server-2")
+            _ = try await testbed.startServer(config: testbed.writeServerConfig(knock: false), name: "server-2")
             let after = await testbed.timedExchange(Self.payload)
             #expect(after.ok, "\(after.detail)")
             #expect(after.seconds < 2, "the forward worked again after \(after.seconds) s")
@@ -87,7 +87,7 @@ import Testing
     @Test func doctorAgainstASilentDropWaitsTheConnectTimeoutAndSaysWhy() async throws {
         try await withTunnel("doctor") { testbed, _, _ in
             try await testbed.startBlackhole()
-            let config = try testbed.files.write("doctor.toml", try String(contentsOfFile: testbed.writePlainClientConfig(), encoding: .utf8)
+            let config = try testbed.files.write("doctor.toml", try String(contentsOfFile: testbed.writeClientConfig(family: .v4, knock: false), encoding: .utf8)
                 + "\n[limits]\nconnect_timeout_ms = 4500\n")
             let start = ContinuousClock.now
             let result = try await testbed.doctor(config: config)

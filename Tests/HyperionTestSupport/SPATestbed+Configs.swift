@@ -1,14 +1,29 @@
 import Foundation
 import HyperionCrypto
 
-/// The configs of the SPA end-to-end tests. Knock is on everywhere: that is the feature
-/// under test, and a test that forgot it would pass for the wrong reason.
+/// The configs of the tests in network namespaces. Knock is on unless a test turns it off
+/// by name (`knock: false`, the fault suite): in the SPA tests it is the feature under
+/// test, and a test that forgot it would pass for the wrong reason.
 extension SPATestbed {
     /// `hyperion-server run`'s config: `[::]` (one dual-stack socket for both families),
     /// knock on, the echo service the only egress port. The cooldown must stay below the
     /// set element's ttl (the server refuses otherwise).
-    func writeServerConfig(name: String = "server.toml", ttlSeconds: Int = 30, cooldownSeconds: Int = 1, knockPort: Int? = nil) throws -> String {
-        try files.write(name, """
+    /// With `knock` false (the fault suite), no knock: the faults alone stand between the
+    /// client and the server.
+    func writeServerConfig(
+        name: String = "server.toml", ttlSeconds: Int = 30, cooldownSeconds: Int = 1, knockPort: Int? = nil, knock: Bool = true
+    ) throws -> String {
+        let knockSection = !knock ? "" : """
+            [knock]
+            enabled = true
+            window_secs = 30
+            cooldown_secs = \(cooldownSeconds)
+            \(knockPort.map { "knock_port = \($0)" } ?? "")
+
+            [firewall]
+            ttl_secs = \(ttlSeconds)
+            """
+        return try files.write(name, """
             listen = "[::]:\(Self.tunnelPort)"
 
             [key]
@@ -22,14 +37,7 @@ extension SPATestbed {
             [egress]
             allow = [\(Self.echoPort)]
 
-            [knock]
-            enabled = true
-            window_secs = 30
-            cooldown_secs = \(cooldownSeconds)
-            \(knockPort.map { "knock_port = \($0)" } ?? "")
-
-            [firewall]
-            ttl_secs = \(ttlSeconds)
+            \(knockSection)
 
             [limits]
             drain_timeout_ms = 1000
@@ -42,7 +50,7 @@ extension SPATestbed {
     /// `address` the server's address of `family` (a host name).
     func writeClientConfig(
         name: String = "client.toml", family: AddressFamily, serverPublicKey: String? = nil, poolSize: Int = 2, knockPort: Int? = nil,
-        address: String? = nil
+        address: String? = nil, knock: Bool = true
     ) throws -> String {
         try files.write(name, """
             admin_static_key_file = "\(files.adminKeyPath)"
@@ -52,7 +60,7 @@ extension SPATestbed {
             env_var = "\(TunnelFixture.pskVariable)"
 
             [knock]
-            enabled = true
+            enabled = \(knock)
 
             [[server]]
             name = "srv"
