@@ -141,7 +141,7 @@ struct TunnelLiveness: Sendable {
     /// The oldest open that left after the last thing heard. A busy connection is heard
     /// all the time, so an answer stuck behind its data does not make it look dead.
     private var oldestSilentOpen: NIODeadline? {
-        let opens = unansweredOpens.values.filter { $0 >= lastHeard }.min()
+        let opens = unansweredOpens.values.lazy.filter { $0 >= lastHeard }.min()
         guard let waiterSince else { return opens }
         return min(opens ?? waiterSince, waiterSince)
     }
