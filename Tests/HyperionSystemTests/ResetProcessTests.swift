@@ -44,8 +44,12 @@ import Testing
             }
             #expect(flowing, "both transfers under way (download \(reader.received), upload \(upload.connections.first?.received ?? 0))")
 
-            let killed = try await runCommand(ss, ["-K", "-t", "state", "established", "( sport = :\(tunnelPort) or dport = :\(tunnelPort) )"])
+            // As root: destroying another user's sockets needs CAP_NET_ADMIN.
+            let killed = try await runCommand(
+                ss, ["-K", "-t", "state", "established", "( sport = :\(tunnelPort) or dport = :\(tunnelPort) )"], as: .runner
+            )
             #expect(killed.status == 0, "ss -K: \(killed.output)")
+            try await client.waitForOutput("tunnel connection closed")
 
             let ends: [(String, TransferEnd?)] = [
                 ("the local reader", reader), ("the local writer", writer),
@@ -62,7 +66,6 @@ import Testing
             #expect(reader.received < Self.endless)
 
             // The pool heals: a new local connection works at once.
-            try await client.waitForOutput("reconnecting")
             let payload = [UInt8].random(count: 100_000)
             let result = try await StreamProbe.exchange(port: echoLocal, payload: payload, group: group, timeout: .seconds(10))
             #expect(sameBytes(result.received, payload) && result.cleanEOF)
