@@ -93,7 +93,7 @@ public final class TunnelClient: Sendable {
     ) -> EventLoopFuture<Void> {
         let listeners = self.listeners
         let pools = self.pools
-        let openConnections = { listeners.reduce(0) { $0 + $1.openConnections } }
+        let openConnections: @Sendable () -> Int = { listeners.reduce(0) { $0 + $1.openConnections } }
         let closed = EventLoopFuture.andAllComplete(listeners.map { $0.close() }, on: loop)
         return closed.flatMap {
             let open = openConnections()
