@@ -34,14 +34,17 @@ import netlab  # noqa: E402
 COUNTERS = ["TcpExt.TCPTimeouts", "TcpExt.TCPLossProbes", "TcpExt.TCPLossProbeRecovery", "TcpExt.TCPFastRetrans",
             "TcpExt.TCPSlowStartRetrans", "TcpExt.TCPSpuriousRTOs", "TcpExt.TCPDSACKRecv", "Tcp.RetransSegs",
             "TcpExt.TCPRetransFail", "TcpExt.TCPFromZeroWindowAdv", "TcpExt.TCPToZeroWindowAdv",
-            "TcpExt.TCPWantZeroWindowAdv", "Tcp.OutSegs"]
+            "TcpExt.TCPWantZeroWindowAdv", "TcpExt.DelayedACKs", "TcpExt.TCPAutoCorking", "Tcp.OutSegs"]
 
 
 def counters(lab):
+    """Both hosts' TCP counters summed, and each host's own as admin.NAME / server.NAME: a
+    host's RTOs are those of the data it sends (admin: the upload, server: the echo)."""
     total = {}
-    for namespace in (lab.admin, lab.server):
+    for side, namespace in (("admin", lab.admin), ("server", lab.server)):
         for name, value in lab.netstat(namespace).items():
             total[name] = total.get(name, 0) + value
+            total[f"{side}.{name}"] = value
     return total
 
 
@@ -87,6 +90,8 @@ def main():
                         help="leave GSO/TSO/GRO on (a drop then takes a whole super-packet: bursts of loss)")
     parser.add_argument("--hook", choices=["input", "output"], default="input",
                         help="drop in the receiver's input chain (default) or the sender's output chain")
+    parser.add_argument("--quickack", action="store_true",
+                        help="the hosts' route to each other with quickack 1: no delayed ACKs (an experiment)")
     parser.add_argument("--trace", action="store_true", help="sample ss -tin every 50 ms (into --json)")
     parser.add_argument("--deadline", type=int, default=300, help="give up on one run after this many seconds")
     parser.add_argument("--json", metavar="FILE", help="write every run as JSON")
@@ -110,6 +115,10 @@ def main():
         with netlab.NetLab(offloads=args.offloads) as lab:
             started = []
             try:
+                if args.quickack:
+                    for namespace, address in ((lab.admin, lab.ADMIN), (lab.server, lab.SERVER)):
+                        lab.run(namespace, ["ip", "route", "replace", "10.79.0.0/24", "dev", "eth0", "proto", "kernel",
+                                            "scope", "link", "src", address, "quickack", "1"])
                 for setting in args.sysctl:
                     for namespace in (lab.admin, lab.server):
                         lab.run(namespace, ["sysctl", "-q", "-w", setting])
@@ -141,15 +150,21 @@ def main():
                         time.sleep(0.2)
                         after = counters(lab)
                         sample["tcp"] = {name.split(".")[1]: after.get(name, 0) - before.get(name, 0) for name in COUNTERS}
+                        for side in ("admin", "server"):
+                            for counter, label in (("TcpExt.TCPTimeouts", "RTOs"), ("TcpExt.DelayedACKs", "delayed_acks"),
+                                                   ("TcpExt.TCPLossProbes", "TLPs")):
+                                name = f"{side}.{counter}"
+                                sample["tcp"][f"{side}_{label}"] = after.get(name, 0) - before.get(name, 0)
                         sample["path"] = path
                         runs.append(sample)
                         tcp = sample["tcp"]
                         print(f"{path:6} {sample['seconds']:7.2f} s  stall {sample['longest_stall']:5.2f} s  "
-                              f"stalls>0.1s {len(sample['stalls']):3}  RTOs {tcp['TCPTimeouts']:4}  TLPs {tcp['TCPLossProbes']:4}  "
-                              f"fast {tcp['TCPFastRetrans']:5}  retrans {tcp['RetransSegs']:5}  out {tcp['OutSegs']:7}"
+                              f"stalls>0.1s {len(sample['stalls']):3}  RTOs {tcp['TCPTimeouts']:4} ({tcp['admin_RTOs']} up, {tcp['server_RTOs']} down)  TLPs {tcp['TCPLossProbes']:4}  "
+                              f"fast {tcp['TCPFastRetrans']:5}  retrans {tcp['RetransSegs']:5}  out {tcp['OutSegs']:7}  "
+                              f"delayed ACKs {tcp['admin_delayed_acks']}/{tcp['server_delayed_acks']}"
                               + ("" if sample["exact"] else f"  NOT EXACT: {sample['error']}"), flush=True)
             finally:
-                driver.procs.stop(*reversed(started))
+                driver.procs.stop_all()  # before the namespaces go
     finally:
         if args.keep:
             print(f"logs and configs kept in {driver.dir}")

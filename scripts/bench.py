@@ -14,13 +14,17 @@ Groups (--only picks some; the default runs all):
   streams     10,000 idle streams through one tunnel connection: RSS per stream of the
               client and of the server (a fresh pair of processes, pool_size 1)
   argon2      scripts/bench-argon2.sh: our Argon2id against the C reference
+  faults      root only: a tunnel between two network namespaces (scripts/netlab.py): a
+              5%-loss echo through it against a direct TCP echo on the same path; after a
+              silent 10 s blackhole of the tunnel port, and after the admin host's address
+              changed, the time to the first new connection through a -L forward that works
 
 Paths of throughput and latency, interleaved round by round so machine load hits them alike:
   raw        straight to the service on loopback: the ceiling
   hyperion   through hyperion-client (a [[forward]]) and hyperion-server
   ssh        through ssh -L to a private sshd, default cipher (chacha20-poly1305)
   ssh-aes    the same with -c aes128-gcm@openssh.com
-Handshake and cold run once per round too, after the paths; streams and argon2 once.
+Handshake and cold run once per round too, after the paths; streams, argon2 and faults once.
 """
 import argparse
 import base64
@@ -457,12 +461,18 @@ remote_port = {target}
         if reason:
             log(f"== faults: skipped: {reason}")
             return {"skipped": reason}
-        log(f"== faults: two namespaces; {args.loss_percent}% loss, {args.loss_mb} MB echo x {args.loss_runs}; "
+        log(f"== faults: two namespaces; {args.loss_percent}% loss ({args.loss_cc}), {args.loss_mb} MB echo x {args.loss_runs}; "
             f"blackhole {args.blackhole_seconds:g} s and address change x {args.fault_rounds}")
         result = {}
         with netlab.NetLab() as lab:
             started = []
             try:
+                # A loss-based congestion control, so that the loss, not the CPU, sets the
+                # transfer time (docs/PERFORMANCE.md, "Loss"): reno is the one every kernel lets
+                # a network namespace choose; this machine's default, BBR, hardly slows down
+                # for random loss.
+                for namespace in (lab.admin, lab.server):
+                    lab.run(namespace, ["sysctl", "-q", "-w", f"net.ipv4.tcp_congestion_control={args.loss_cc}"])
                 for setting in args.lab_sysctl:  # experiments only: both hosts' kernels
                     for namespace in (lab.admin, lab.server):
                         lab.run(namespace, ["sysctl", "-q", "-w", setting])
@@ -479,7 +489,9 @@ remote_port = {target}
                     result["blackhole"].append(self.blackhole_round(lab, pair))
                     result["address_change"].append(self.address_change_round(lab, pair))
             finally:
-                self.procs.stop(*reversed(started))  # before the namespaces go
+                # Before the namespaces go: everything started for them, also what a failed
+                # start left running.
+                self.procs.stop(*[child for name, child in reversed(self.procs.children) if name.startswith("lab-")])
         return result
 
     def forward_exchange(self, lab, port, timeout, opened=None):
@@ -820,6 +832,7 @@ def report(measured, args, environment):
                          "handshake_concurrency": args.handshake_concurrency, "cold_tries": args.cold,
                          "streams": args.streams, "stream_pool": args.stream_pool,
                          "loss_percent": args.loss_percent, "loss_mb": args.loss_mb, "loss_runs": args.loss_runs,
+                         "loss_cc": args.loss_cc,
                          "blackhole_seconds": args.blackhole_seconds, "fault_rounds": args.fault_rounds,
                          "lab_sysctl": args.lab_sysctl},
             "paths": figures, "goals": rows, **details}
@@ -843,6 +856,8 @@ def main():
     parser.add_argument("--loss-mb", type=int, default=20, help="faults: MB echoed each way per loss run (default 20)")
     parser.add_argument("--loss-runs", type=int, default=5, help="faults: loss runs per path, interleaved (default 5)")
     parser.add_argument("--loss-deadline", type=int, default=120, help="faults: give up on one loss run after this many seconds")
+    parser.add_argument("--loss-cc", default="reno",
+                        help="faults: the hosts' TCP congestion control (default reno, loss-based; bbr hardly slows for loss)")
     parser.add_argument("--blackhole-seconds", type=float, default=10, help="faults: length of the silent blackhole (default 10)")
     parser.add_argument("--fault-rounds", type=int, default=3, help="faults: blackholes and address changes (default 3 each)")
     parser.add_argument("--lab-sysctl", action="append", default=[], metavar="NAME=VALUE",
