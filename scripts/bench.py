@@ -14,13 +14,17 @@ Groups (--only picks some; the default runs all):
   streams     10,000 idle streams through one tunnel connection: RSS per stream of the
               client and of the server (a fresh pair of processes, pool_size 1)
   argon2      scripts/bench-argon2.sh: our Argon2id against the C reference
+  faults      root only: a tunnel between two network namespaces (scripts/netlab.py): a
+              5%-loss echo through it against a direct TCP echo on the same path; after a
+              silent 10 s blackhole of the tunnel port, and after the admin host's address
+              changed, the time to the first new connection through a -L forward that works
 
 Paths of throughput and latency, interleaved round by round so machine load hits them alike:
   raw        straight to the service on loopback: the ceiling
   hyperion   through hyperion-client (a [[forward]]) and hyperion-server
   ssh        through ssh -L to a private sshd, default cipher (chacha20-poly1305)
   ssh-aes    the same with -c aes128-gcm@openssh.com
-Handshake and cold run once per round too, after the paths; streams and argon2 once.
+Handshake and cold run once per round too, after the paths; streams, argon2 and faults once.
 """
 import argparse
 import base64
@@ -36,10 +40,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
+import netlab
+
 PATHS = ["raw", "hyperion", "ssh", "ssh-aes"]
-GROUPS = ["throughput", "latency", "handshake", "cold", "streams", "argon2"]
+GROUPS = ["throughput", "latency", "handshake", "cold", "streams", "argon2", "faults"]
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -240,14 +247,18 @@ UsePAM no
             wait_listening(port, f"ssh -L ({path})")
         self.ports[path] = forwards
 
-    def start_hyperion(self, name, targets, server_limits="", pool_size=None):
+    def start_hyperion(self, name, targets, server_limits="", pool_size=None, lab=None, client_log_level=None,
+                       server_log_level=None):
         """A hyperion-server and a hyperion-client with one forward per target port.
-        Returns the processes, the tunnel port and the local forward port of each target."""
+        Returns the processes, the tunnel port and the local forward port of each target.
+        With `lab` (a netlab.NetLab) the server runs on its server host and listens on its
+        address, the client on its admin host, with `-L` forwards on that host's loopback."""
         d, b = self.dir, self.bin
         tunnel_port = free_port()
         forwards = {label: free_port() for label in targets}
+        listen_host = lab.SERVER if lab else "127.0.0.1"
         with open(f"{d}/{name}-server.toml", "w") as f:
-            f.write(f"""listen = "127.0.0.1:{tunnel_port}"
+            f.write(f"""listen = "{listen_host}:{tunnel_port}"
 [key]
 source = "env"
 env_var = "HYPERION_BENCH_PSK"
@@ -264,21 +275,41 @@ source = "env"
 env_var = "HYPERION_BENCH_PSK"
 [[server]]
 name = "bench"
-addr = "127.0.0.1:{tunnel_port}"
+addr = "{listen_host}:{tunnel_port}"
 server_pubkey = "{self.server_pub}"
 {f"pool_size = {pool_size}" if pool_size else ""}
 """)
-            for label, target in targets.items():
-                f.write(f"""[[forward]]
+            if not lab:
+                for label, target in targets.items():
+                    f.write(f"""[[forward]]
 local = "127.0.0.1:{forwards[label]}"
 server = "bench"
 remote_port = {target}
 """)
-        server = self.procs.start(f"{name}-server", [f"{b}/hyperion-server", "run", "--config", f"{d}/{name}-server.toml"], env=self.env)
-        wait_listening(tunnel_port, f"hyperion-server ({name})")
-        client = self.procs.start(f"{name}-client", [f"{b}/hyperion-client", "run", "--config", f"{d}/{name}-client.toml"], env=self.env)
+        server_argv = [f"{b}/hyperion-server", "run", "--config", f"{d}/{name}-server.toml"]
+        client_argv = [f"{b}/hyperion-client", "run", "--config", f"{d}/{name}-client.toml"]
+        if client_log_level:
+            client_argv += ["--log-level", client_log_level]
+        if server_log_level:
+            server_argv += ["--log-level", server_log_level]
+        if lab:
+            for label, target in targets.items():
+                client_argv += ["-L", f"{forwards[label]}:bench:{target}"]
+            server_argv, client_argv = lab.argv(lab.server, server_argv), lab.argv(lab.admin, client_argv)
+        server = self.procs.start(f"{name}-server", server_argv, env=self.env)
+        if lab:
+            lab.wait_listening(lab.server, listen_host, tunnel_port, f"hyperion-server ({name})")
+        else:
+            wait_listening(tunnel_port, f"hyperion-server ({name})")
+        client = self.procs.start(f"{name}-client", client_argv, env=self.env)
         for port in forwards.values():
-            wait_listening(port, f"hyperion-client ({name})")
+            if lab:
+                try:
+                    lab.wait_listening(lab.admin, "127.0.0.1", port, f"hyperion-client ({name})")
+                except RuntimeError as error:
+                    raise RuntimeError(f"{error}; it said: {self.procs.log_tail(f'{name}-client')}") from None
+            else:
+                wait_listening(port, f"hyperion-client ({name})")
         return {"server": server, "client": client, "port": tunnel_port, "forwards": forwards}
 
     def initiator_keys(self):
@@ -418,6 +449,201 @@ remote_port = {target}
         with open(out_file) as f:
             return json.load(f)
 
+    # -- faults: two network namespaces (scripts/netlab.py) ---------------------------
+
+    def faults(self):
+        """The tunnel between an admin host and a server host joined by a veth pair: the
+        5%-loss echo through it against a direct TCP echo on the same path, then a silent
+        blackhole of the tunnel port and a change of the admin host's address, each timed
+        to the first new connection through the forward that works."""
+        args = self.args
+        reason = netlab.cannot_run()
+        if reason:
+            log(f"== faults: skipped: {reason}")
+            return {"skipped": reason}
+        log(f"== faults: two namespaces; {args.loss_percent}% loss ({args.loss_cc}), {args.loss_mb} MB echo x {args.loss_runs}; "
+            f"blackhole {args.blackhole_seconds:g} s and address change x {args.fault_rounds}")
+        result = {}
+        with netlab.NetLab() as lab:
+            started = []
+            try:
+                # A loss-based congestion control, so that the loss, not the CPU, sets the
+                # transfer time (docs/PERFORMANCE.md, "Loss"): reno is the one every kernel lets
+                # a network namespace choose; this machine's default, BBR, hardly slows down
+                # for random loss.
+                for namespace in (lab.admin, lab.server):
+                    lab.run(namespace, ["sysctl", "-q", "-w", f"net.ipv4.tcp_congestion_control={args.loss_cc}"])
+                for setting in args.lab_sysctl:  # experiments only: both hosts' kernels
+                    for namespace in (lab.admin, lab.server):
+                        lab.run(namespace, ["sysctl", "-q", "-w", setting])
+                echo = self.procs.start("lab-echo", lab.argv(lab.server, [sys.executable, f"{SCRIPTS}/netlab.py", "echo"]),
+                                        stdout=subprocess.PIPE)
+                started.append(echo)
+                echo_port = int(echo.stdout.readline())
+                pair = self.start_hyperion("lab", {"echo": echo_port}, lab=lab, client_log_level="info")
+                started += [pair["server"], pair["client"]]
+                self.wait_forward_works(lab, pair["forwards"]["echo"], 30)
+                result["loss"] = self.loss_runs(lab, pair, echo_port)
+                result["blackhole"], result["address_change"] = [], []
+                for round_index in range(args.fault_rounds):
+                    result["blackhole"].append(self.blackhole_round(lab, pair))
+                    result["address_change"].append(self.address_change_round(lab, pair))
+            finally:
+                # Before the namespaces go: everything started for them, also what a failed
+                # start left running.
+                self.procs.stop(*[child for name, child in reversed(self.procs.children) if name.startswith("lab-")])
+        return result
+
+    def forward_exchange(self, lab, port, timeout, opened=None):
+        """One new connection through the forward: 64 bytes out, their echo back. `opened`,
+        if given, is handed the socket once connected (so that it can be shut down)."""
+        data = os.urandom(64)
+        with lab.connect(lab.admin, "127.0.0.1", port, timeout) as s:
+            if opened:
+                opened(s)
+            s.sendall(data)
+            got = b""
+            while len(got) < len(data):
+                chunk = s.recv(len(data) - len(got))
+                if not chunk:
+                    raise OSError(f"end of input after {len(got)} of {len(data)} echoed bytes")
+                got += chunk
+            if got != data:
+                raise OSError("the echo differs from what was sent")
+
+    def wait_forward_works(self, lab, port, seconds):
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                self.forward_exchange(lab, port, 10)
+                return
+            except OSError as error:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the forward did not work within {seconds} s: {error}")
+                time.sleep(0.2)
+
+    def first_working_connection(self, lab, port, since, every=0.2, attempt_timeout=20.0, limit=30.0):
+        """From now on, a new connection through the forward every `every` s (each in its own
+        thread, each with `attempt_timeout`), until one has completed its echo or `limit` s
+        passed. Returns the seconds from `since` to that first completion (None if none did)
+        and every attempt as (started, ended, error), in seconds from `since`; attempts still
+        open 3 s after the first success are shut down ("abandoned")."""
+        attempts, sockets, lock, done = [], [], threading.Lock(), threading.Event()
+
+        def attempt():
+            start = time.monotonic() - since
+            try:
+                self.forward_exchange(lab, port, attempt_timeout, opened=lambda s: sockets.append(s))
+                error = None
+            except OSError as failure:
+                error = "abandoned" if done.is_set() else (str(failure) or type(failure).__name__)
+            with lock:
+                attempts.append((round(start, 3), round(time.monotonic() - since, 3), error))
+            if error is None:
+                done.set()
+
+        threads = []
+        while not done.is_set() and time.monotonic() - since < limit:
+            thread = threading.Thread(target=attempt, daemon=True)
+            thread.start()
+            threads.append(thread)
+            done.wait(every)
+        wait_until = time.monotonic() + (3.0 if done.is_set() else attempt_timeout)
+        for thread in threads:
+            thread.join(timeout=max(0.0, wait_until - time.monotonic()))
+        for s in list(sockets):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        for thread in threads:
+            thread.join(timeout=5)
+        with lock:
+            ok = [ended for _, ended, error in attempts if error is None]
+            return (min(ok) if ok else None), sorted(attempts)
+
+    def client_log_since(self, offset, name="lab-client", lines=12):
+        """The client's log lines written after byte `offset`, the last `lines` of them."""
+        try:
+            with open(os.path.join(self.dir, f"{name}.log"), "rb") as f:
+                f.seek(offset)
+                text = f.read().decode(errors="replace")
+        except OSError:
+            return []
+        return [line.strip() for line in text.splitlines() if line.strip()][-lines:]
+
+    def client_log_size(self, name="lab-client"):
+        try:
+            return os.path.getsize(os.path.join(self.dir, f"{name}.log"))
+        except OSError:
+            return 0
+
+    def fault_round(self, lab, pair, what, fault):
+        """Waits until the forward works and the pool settled, applies `fault` (which returns
+        the moment its effect on the path began or ended, whichever counts), then times the
+        first new connection that works."""
+        forward = pair["forwards"]["echo"]
+        self.wait_forward_works(lab, forward, 30)
+        time.sleep(2.0)  # a pool connection replaced after the last fault is up again
+        mark = self.client_log_size()
+        since = fault()
+        seconds, attempts = self.first_working_connection(lab, forward, since)
+        failed = [a for a in attempts if a[2] is not None and (seconds is None or a[1] <= seconds + 0.001)]
+        client_said = self.client_log_since(mark)
+        log(f"   {what}: first new connection worked after "
+            + (f"{seconds:.2f} s" if seconds is not None else "none within the limit")
+            + f"; {len(attempts)} tries, {len(failed)} failed before it")
+        if seconds is None or seconds > self.fault_goal(what):
+            for line in client_said:
+                log(f"     client: {line[:160]}")
+        return {"seconds": seconds, "attempts": attempts, "client_log": client_said}
+
+    @staticmethod
+    def fault_goal(what):
+        return 2.0 if what == "blackhole" else 5.0
+
+    def blackhole_round(self, lab, pair):
+        def fault():
+            lab.set_faults(blackhole=[pair["port"]])
+            time.sleep(self.args.blackhole_seconds)
+            lab.set_faults()
+            return time.monotonic()
+        return self.fault_round(lab, pair, "blackhole", fault)
+
+    def address_change_round(self, lab, pair):
+        def fault():
+            changed = time.monotonic()
+            lab.move_admin_address()
+            return changed
+        result = self.fault_round(lab, pair, "address change", fault)
+        result["address"] = lab.admin_address
+        return result
+
+    def loss_runs(self, lab, pair, echo_port):
+        """`--loss-runs` echoes of `--loss-mb` MB each way through the tunnel and straight to
+        the echo service on the server host, alternating which goes first, under
+        `--loss-percent` random loss on both ports (the rules match only the veth, so the
+        server's loopback leg to the echo service is loss-free). Returns the samples."""
+        args = self.args
+        payload = netlab.payload_of(args.loss_mb * 1_000_000)
+        forward = pair["forwards"]["echo"]
+        samples = {"tunnel": [], "direct": []}
+        lab.set_faults(loss={pair["port"]: args.loss_percent, echo_port: args.loss_percent})
+        try:
+            for run_index in range(args.loss_runs):
+                order = ["tunnel", "direct"] if run_index % 2 == 0 else ["direct", "tunnel"]
+                for path in order:
+                    host, port = ("127.0.0.1", forward) if path == "tunnel" else (lab.SERVER, echo_port)
+                    with lab.connect(lab.admin, host, port, 30) as s:
+                        sample = netlab.echo_transfer(s, payload, deadline_seconds=args.loss_deadline)
+                    samples[path].append(sample)
+                    log(f"   {path:6} {args.loss_mb} MB echo at {args.loss_percent}% loss: {sample['seconds']:6.2f} s, "
+                        f"longest stall {sample['longest_stall']:.2f} s"
+                        + ("" if sample["exact"] else f", NOT byte-exact ({sample['error']})"))
+        finally:
+            lab.set_faults()
+        return samples
+
     def measure(self):
         results = {p: {"1": [], "8": [], "lat": []} for p in PATHS}
         measured = {"paths": results, "opens": [], "opens_ssh": [], "handshake": [], "cold": []}
@@ -451,6 +677,8 @@ remote_port = {target}
             measured["streams"] = self.idle_streams()
         if self.wants("argon2"):
             measured["argon2"] = self.argon2()
+        if self.wants("faults"):
+            measured["faults"] = self.faults()
         return measured
 
 
@@ -549,6 +777,34 @@ def report(measured, args, environment):
             goal("Argon2id vs the C reference", a["swift_ms"], "ms", f"{a['c_ms']:.1f} ms", a["ratio"], 1.5, "lower")
         details["argon2"] = a
 
+    if "faults" in measured:
+        f = measured["faults"]
+        if "skipped" in f:
+            rows.append({"goal": "faults", "value": None, "unit": "", "reference": "", "ratio": None, "target": None,
+                         "result": "skipped", "why": f["skipped"]})
+        else:
+            tunnel = [x["seconds"] for x in f["loss"]["tunnel"]]
+            direct = [x["seconds"] for x in f["loss"]["direct"]]
+            inexact = [path for path in ("tunnel", "direct") for x in f["loss"][path] if not x["exact"]]
+            name = f"{args.loss_percent}% loss: {args.loss_mb} MB echo vs direct TCP"
+            if inexact:
+                failed(name, f"not byte-exact: {', '.join(sorted(set(inexact)))}")
+            else:
+                t, d = statistics.median(tunnel), statistics.median(direct)
+                goal(name, t, "s", f"direct {d:.2f} s", t / d, 1.3, "lower")
+                info("  worst run, tunnel", max(tunnel), "s", f"direct {max(direct):.2f} s")
+                info("  longest stall, tunnel", max(x["longest_stall"] for x in f["loss"]["tunnel"]), "s",
+                     f"direct {max(x['longest_stall'] for x in f['loss']['direct']):.2f} s")
+            for key, name, target in (("blackhole", f"blackhole {args.blackhole_seconds:g} s, then a new connection", 2.0),
+                                      ("address_change", "address change, then a new connection", 5.0)):
+                values = [r["seconds"] for r in f[key]]
+                if None in values:
+                    failed(name, "none worked in 30 s")
+                    continue
+                goal(name, statistics.median(values), "s", f"{target:g} s", statistics.median(values) / target, 1.0, "lower")
+                info(f"  worst of {len(values)}", max(values), "s", " ".join(f"{v:.2f}" for v in values))
+        details["faults"] = f
+
     if figures:
         print()
         print(f"{'path':10} {'1 stream':>12} {'8 streams':>12} {'p50':>10} {'p99':>10}")
@@ -565,6 +821,8 @@ def report(measured, args, environment):
         value = "-" if r["value"] is None else f"{r['value']:.0f}" if abs(r["value"]) >= 1000 else f"{r['value']:.4g}"
         ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
         print(f"{r['goal']:40} {value:>11} {r['unit']:<4} {r['reference']:>16} {ratio:>7} {r['target'] or '':>8}  {r['result']}")
+    if measured.get("faults", {}).get("skipped"):
+        print(f"\nfaults: skipped: {measured['faults']['skipped']}")
     if "streams" in measured and measured["streams"]["failure"]:
         print(f"\nstreams: {measured['streams']['failure']}")
     return {"machine": {"cpus": os.cpu_count(), "kernel": platform.release(), "processor": platform.processor(),
@@ -572,7 +830,11 @@ def report(measured, args, environment):
             "settings": {"groups": args.groups, "rounds": args.rounds, "seconds": args.seconds,
                          "pings_per_round": args.pings, "handshakes_per_round": args.handshakes,
                          "handshake_concurrency": args.handshake_concurrency, "cold_tries": args.cold,
-                         "streams": args.streams, "stream_pool": args.stream_pool},
+                         "streams": args.streams, "stream_pool": args.stream_pool,
+                         "loss_percent": args.loss_percent, "loss_mb": args.loss_mb, "loss_runs": args.loss_runs,
+                         "loss_cc": args.loss_cc,
+                         "blackhole_seconds": args.blackhole_seconds, "fault_rounds": args.fault_rounds,
+                         "lab_sysctl": args.lab_sysctl},
             "paths": figures, "goals": rows, **details}
 
 
@@ -590,6 +852,16 @@ def main():
     parser.add_argument("--streams", type=int, default=10000, help="idle streams to open (default 10000)")
     parser.add_argument("--stream-pool", type=int, default=1, help="tunnel connections for them (pool_size, default 1)")
     parser.add_argument("--streams-timeout", type=int, default=120, help="give up opening streams after this many seconds")
+    parser.add_argument("--loss-percent", type=int, default=5, help="faults: random loss on the path, in %% (default 5)")
+    parser.add_argument("--loss-mb", type=int, default=20, help="faults: MB echoed each way per loss run (default 20)")
+    parser.add_argument("--loss-runs", type=int, default=5, help="faults: loss runs per path, interleaved (default 5)")
+    parser.add_argument("--loss-deadline", type=int, default=120, help="faults: give up on one loss run after this many seconds")
+    parser.add_argument("--loss-cc", default="reno",
+                        help="faults: the hosts' TCP congestion control (default reno, loss-based; bbr hardly slows for loss)")
+    parser.add_argument("--blackhole-seconds", type=float, default=10, help="faults: length of the silent blackhole (default 10)")
+    parser.add_argument("--fault-rounds", type=int, default=3, help="faults: blackholes and address changes (default 3 each)")
+    parser.add_argument("--lab-sysctl", action="append", default=[], metavar="NAME=VALUE",
+                        help="faults: set a sysctl on both hosts first (repeatable; for experiments)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
     args.groups = [g.strip() for g in args.only.split(",") if g.strip()]
@@ -602,6 +874,10 @@ def main():
             and 1 <= args.streams <= 60_000 and 1 <= args.stream_pool <= 16 and 1 <= args.streams_timeout <= 3600):
         parser.error("--handshakes 1..1000000, --handshake-concurrency 1..64, --cold 1..100000, --streams 1..60000, "
                      "--stream-pool 1..16, --streams-timeout 1..3600")
+    if not (0 <= args.loss_percent <= 50 and 1 <= args.loss_mb <= 1000 and 1 <= args.loss_runs <= 50
+            and 1 <= args.loss_deadline <= 3600 and 0.5 <= args.blackhole_seconds <= 120 and 1 <= args.fault_rounds <= 20):
+        parser.error("--loss-percent 0..50, --loss-mb 1..1000, --loss-runs 1..50, --loss-deadline 1..3600, "
+                     "--blackhole-seconds 0.5..120, --fault-rounds 1..20")
     needed = (["iperf3"] if "throughput" in args.groups else []) + \
              (["ssh", "ssh-keygen"] if {"throughput", "latency"} & set(args.groups) else [])
     for tool in needed:

@@ -56,8 +56,49 @@ import Testing
         #expect(window.receive(128 * kib) == true)
         #expect(window.consume(128 * kib, now: self.start + .milliseconds(250), roundTripTime: .milliseconds(100)) == 128 * kib)
         #expect(window.target == 256 * kib)
+        // Past the old limit (256 KiB) without stopping at it: the update was in time.
+        #expect(window.receive(130 * kib) == true)
+        #expect(window.consume(130 * kib, now: self.start + .milliseconds(260), roundTripTime: nil) == 130 * kib)
+        #expect(window.target == 256 * kib)
+    }
+
+    /// The peer's data ends exactly at the limit it had before our update: the update came
+    /// too late and the peer waited (on a lossy path, behind a retransmission timeout in the
+    /// other direction). The window doubles even without a round-trip sample.
+    @Test func doublesWhenThePeerRanOutBeforeOurUpdateReachedIt() {
+        var window = YamuxReceiveWindow(initial: 256 * kib, maximum: 1024 * kib, now: self.start)
         #expect(window.receive(128 * kib) == true)
-        #expect(window.consume(128 * kib, now: self.start + .milliseconds(260), roundTripTime: nil) == 128 * kib)
+        #expect(window.consume(128 * kib, now: self.start, roundTripTime: nil) == 128 * kib)
+        #expect(window.target == 256 * kib)
+        // The rest of the old window, up to its last byte, and then nothing: the peer waited.
+        #expect(window.receive(100 * kib) == true)
+        #expect(window.receive(28 * kib) == true)
+        #expect(window.peerWaitedForUpdate)
+        let delta = window.consume(128 * kib, now: self.start + .seconds(1), roundTripTime: .milliseconds(1))
+        #expect(delta == 128 * kib + 256 * kib)
+        #expect(window.target == 512 * kib && !window.peerWaitedForUpdate)
+        #expect(window.peerCredit + window.buffered + window.consumedUngranted == window.target)
+    }
+
+    @Test func doesNotGrowWhenOurUpdateReachedThePeerInTime() {
+        var window = YamuxReceiveWindow(initial: 256 * kib, maximum: 1024 * kib, now: self.start)
+        #expect(window.receive(128 * kib) == true)
+        #expect(window.consume(128 * kib, now: self.start, roundTripTime: nil) == 128 * kib)
+        // The peer's frames run past the old limit (256 KiB) without stopping at it.
+        #expect(window.receive(100 * kib) == true)
+        #expect(window.receive(100 * kib) == true)
+        #expect(!window.peerWaitedForUpdate)
+        #expect(window.consume(200 * kib, now: self.start + .seconds(1), roundTripTime: nil) == 200 * kib)
+        #expect(window.target == 256 * kib)
+    }
+
+    /// A peer that used the whole window before we owed it an update was held back by our
+    /// reader, not by the path: no growth.
+    @Test func doesNotGrowWhenOurReaderHeldThePeerBack() {
+        var window = YamuxReceiveWindow(initial: 256 * kib, maximum: 1024 * kib, now: self.start)
+        #expect(window.receive(256 * kib) == true)
+        #expect(window.peerCredit == 0 && !window.peerWaitedForUpdate)
+        #expect(window.consume(256 * kib, now: self.start + .seconds(1), roundTripTime: nil) == 256 * kib)
         #expect(window.target == 256 * kib)
     }
 

@@ -4,10 +4,12 @@ import Testing
 
 /// The benchmark command (README, "Benchmarks") must keep working from a fresh clone: its
 /// driver is run here end to end, scaled down (1 round, 1 s per iperf3 run, 300 idle
-/// streams), against the debug binaries. The figures of a debug build mean nothing, so
-/// the test checks that every group but argon2 (which needs PyPI) ran and produced its rows,
-/// not what they say; the real figures come from `scripts/bench` on a release build
-/// (docs/PERFORMANCE.md).
+/// streams; for faults a 2 MB echo, a 2 s blackhole and one address change), against the
+/// debug binaries. The figures of a debug build mean nothing, so the test checks that every
+/// group but argon2 (which needs PyPI) ran and produced its rows, not what they say; the
+/// real figures come from `scripts/bench` on a release build (docs/PERFORMANCE.md). The
+/// faults group needs root (network namespaces, nftables); without it the driver says why
+/// it skipped the group, and that is checked instead.
 @Suite(.serialized) struct BenchmarkDriverTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
@@ -22,8 +24,9 @@ import Testing
         let jsonPath = directory + "/bench.json"
         let driver = try ChildProcess(name: "bench", executable: TestEnvironment.which("python3")!, arguments: [
             "\(Self.repository)/scripts/bench.py", "--bin", TestEnvironment.binaryDirectory,
-            "--only", "throughput,latency,handshake,cold,streams", "--rounds", "1", "--seconds", "1",
+            "--only", "throughput,latency,handshake,cold,streams,faults", "--rounds", "1", "--seconds", "1",
             "--pings", "200", "--handshakes", "40", "--cold", "10", "--streams", "300", "--streams-timeout", "60",
+            "--loss-mb", "2", "--loss-runs", "1", "--blackhole-seconds", "2", "--fault-rounds", "1",
             "--json", jsonPath,
         ], directory: directory, user: .runner)  // as root: it starts its own sshd, which logs in root (nobody's shell is nologin)
         guard let status = try await driver.waitForExit(timeout: .seconds(300)) else {
@@ -59,6 +62,22 @@ import Testing
         }
         // All 300 streams opened through one tunnel connection: that row passes even here.
         #expect(rows["idle streams through one tunnel"]?["result"] as? String == "pass")
+
+        let faultRows = ["5% loss: 2 MB echo vs direct TCP", "blackhole 2 s, then a new connection", "address change, then a new connection"]
+        let faultTools = ["ip", "nft", "ethtool"].filter { TestEnvironment.which($0) == nil }
+        if TestEnvironment.require(TestEnvironment.isRoot && faultTools.isEmpty, "the faults group: root, and \(faultTools.joined(separator: ", ")) (scripts/install-deps test)") {
+            for goal in faultRows {
+                let row = rows[goal]
+                #expect(row != nil, "no row \"\(goal)\" in \(rows.keys.sorted())")
+                guard let row else { continue }
+                #expect(["pass", "miss"].contains(row["result"] as? String ?? ""), "\(goal): result \(row["result"] ?? "none") \(row["reference"] ?? "")")
+                #expect(((row["ratio"] as? Double) ?? 0) > 0, "\(goal): ratio \(row["ratio"] ?? "none")")
+            }
+            #expect(!driver.output.contains("NOT byte-exact"), "\(driver.output.suffix(3000))")
+        } else {
+            #expect(rows["faults"]?["result"] as? String == "skipped", "no skipped faults row in \(rows.keys.sorted())")
+            #expect(driver.output.contains("faults: skipped:"), "\(driver.output.suffix(3000))")
+        }
         #expect(!driver.output.contains("Traceback"), "\(driver.output.suffix(3000))")
     }
 }

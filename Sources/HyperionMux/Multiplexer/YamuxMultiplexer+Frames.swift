@@ -115,6 +115,12 @@ extension YamuxMultiplexer {
         self.session.sendableBytes(id)
     }
 
+    /// The stream may send, but the peer's window for it is used up.
+    func isSendWindowExhausted(_ id: UInt32) -> Bool {
+        guard !self.session.isClosed, let stream = self.session.stream(id) else { return false }
+        return stream.state.canSend && stream.sendWindow.available == 0
+    }
+
     func sendData(_ id: UInt32, _ payload: ByteBuffer, promise: EventLoopPromise<Void>?) {
         let header = self.session.sendData(id, length: payload.readableBytes)
         self.write(header, payload: payload, promise: promise)

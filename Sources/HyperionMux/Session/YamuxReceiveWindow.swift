@@ -16,6 +16,14 @@ import NIOCore
 /// the update. Without a round-trip sample the window does not grow: guessing a short RTT
 /// would inflate every stream's buffer for nothing; the multiplexer pings once at start so
 /// that a sample exists early.
+///
+/// The target also doubles when the peer ran out of window although we had granted more:
+/// its data ends exactly at the limit it had before our latest update, so that update
+/// reached it too late. The ping's round trip does not see that delay: an update travels
+/// behind our own data in the other direction, and on a lossy path behind its
+/// retransmission timeouts, for hundreds of milliseconds, while the ping that measured
+/// the round trip went through between two of them (docs/PERFORMANCE.md, "Loss"). A peer
+/// held back by our application instead (we owed no update) is no reason to grow.
 struct YamuxReceiveWindow: Hashable, Sendable {
     let maximum: UInt32
     private(set) var target: UInt32
@@ -24,6 +32,12 @@ struct YamuxReceiveWindow: Hashable, Sendable {
     private(set) var consumedUngranted: UInt32 = 0
     /// When the previous window update (or the stream) started the current epoch.
     private(set) var epochStart: NIODeadline
+    /// Bytes received on the stream so far.
+    private(set) var received: UInt64 = 0
+    /// How far the peer could send before our latest window update (nil before the first).
+    private(set) var limitBeforeUpdate: UInt64?
+    /// The peer's data ended at `limitBeforeUpdate`: it waited for that update.
+    private(set) var peerWaitedForUpdate = false
 
     init(initial: UInt32, maximum: UInt32, now: NIODeadline) {
         self.maximum = max(maximum, initial)
@@ -38,6 +52,8 @@ struct YamuxReceiveWindow: Hashable, Sendable {
         guard length <= self.peerCredit else { return false }
         self.peerCredit -= length
         self.buffered += length
+        self.received += UInt64(length)
+        if length > 0, self.received == self.limitBeforeUpdate { self.peerWaitedForUpdate = true }
         return true
     }
 
@@ -51,6 +67,8 @@ struct YamuxReceiveWindow: Hashable, Sendable {
 
         let grown = self.grownTarget(now: now, roundTripTime: roundTripTime)
         let delta = self.consumedUngranted + (grown - self.target)
+        self.limitBeforeUpdate = self.received + UInt64(self.peerCredit)
+        self.peerWaitedForUpdate = false
         self.target = grown
         self.peerCredit += delta
         self.consumedUngranted = 0
@@ -59,8 +77,9 @@ struct YamuxReceiveWindow: Hashable, Sendable {
     }
 
     private func grownTarget(now: NIODeadline, roundTripTime: TimeAmount?) -> UInt32 {
-        guard let roundTripTime, self.target < self.maximum else { return self.target }
-        guard now - self.epochStart < roundTripTime * 2 else { return self.target }
+        guard self.target < self.maximum else { return self.target }
+        let updatesComeFast = roundTripTime.map { now - self.epochStart < $0 * 2 } ?? false
+        guard updatesComeFast || self.peerWaitedForUpdate else { return self.target }
         let doubled = self.target.multipliedReportingOverflow(by: 2)
         return doubled.overflow ? self.maximum : min(doubled.partialValue, self.maximum)
     }

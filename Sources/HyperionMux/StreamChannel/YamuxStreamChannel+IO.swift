@@ -16,7 +16,12 @@ extension YamuxStreamChannel {
                     continue
                 }
                 let sendable = self.multiplexer.sendableBytes(self.streamID)
-                guard sendable > 0 else { return }
+                guard sendable > 0 else {
+                    if self.windowWaitStarted == nil, self.multiplexer.isSendWindowExhausted(self.streamID) {
+                        self.windowWaitStarted = self.eventLoop.now
+                    }
+                    return
+                }
                 let frame: ByteBuffer
                 let framePromise: EventLoopPromise<Void>?
                 if bytes.readableBytes <= sendable {
@@ -52,6 +57,18 @@ extension YamuxStreamChannel {
 
     /// The send window grew or our SYN left: queued writes may go.
     func sendCapacityIncreased() {
+        if let started = self.windowWaitStarted {
+            // How long the peer's window held this stream back: on a lossy path, the time its
+            // window update spent behind our data in the other direction (PERFORMANCE.md, "Loss").
+            self.windowWaitStarted = nil
+            let waited = self.eventLoop.now - started
+            if waited >= .milliseconds(10) {
+                self.multiplexer.logger.debug(
+                    "yamux stream waited for the peer's window",
+                    metadata: ["stream": "\(self.streamID)", "ms": "\(waited.nanoseconds / 1_000_000)"]
+                )
+            }
+        }
         if self.lifecycle == .active { self.deliverPendingWrites() }
     }
 

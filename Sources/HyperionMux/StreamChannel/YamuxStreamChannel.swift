@@ -59,6 +59,8 @@ final class YamuxStreamChannel: @unchecked Sendable {
     var userPromise: EventLoopPromise<Channel>?
     /// Registered with the multiplexer for the end of the current read cycle.
     var hasPendingReadComplete = false
+    /// Since when data has waited for the peer's window, if it does (debug log only).
+    var windowWaitStarted: NIODeadline?
 
     init(
         streamID: UInt32,

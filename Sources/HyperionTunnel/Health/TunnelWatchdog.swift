@@ -73,13 +73,15 @@ final class TunnelWatchdog {
     }
 
     /// Puts a watchdog on a connection whose multiplexer was just added behind
-    /// `transportHandler`, with its recorder between the two, and starts it.
+    /// `transportHandler`, with its recorder between the two, and starts it. A
+    /// `PromptAcknowledger` goes there too: what the peer sends is acknowledged at once.
     static func install(
         on pipeline: ChannelPipeline.SynchronousOperations, after transportHandler: ChannelHandler, channel: Channel,
         multiplexer: YamuxMultiplexer, configuration: TunnelLiveness.Configuration, logger: Logger
     ) throws -> TunnelWatchdog {
         let watchdog = TunnelWatchdog(channel: channel, multiplexer: multiplexer, configuration: configuration, logger: logger)
         try pipeline.addHandler(LivenessRecorder(watchdog: watchdog), position: .after(transportHandler))
+        try pipeline.addHandler(PromptAcknowledger(), position: .after(transportHandler))
         watchdog.start()
         return watchdog
     }

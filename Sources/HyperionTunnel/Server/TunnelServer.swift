@@ -30,13 +30,7 @@ public final class TunnelServer: Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelInitializer { ListenerGuard.install(on: $0, what: "tunnel port", logger: logger) }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(TunnelSocketOptions.userTimeout, value: TunnelSocketOptions.userTimeoutValue(settings.pingTimeout))
-            .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelOption(TunnelSocketOptions.keepIdle, value: TunnelSocketOptions.keepaliveIdleSeconds)
-            .childChannelOption(TunnelSocketOptions.keepInterval, value: TunnelSocketOptions.keepaliveIntervalSeconds)
-            .childChannelOption(TunnelSocketOptions.keepCount, value: TunnelSocketOptions.keepaliveProbes)
-            .childChannelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
+            .tunnelChildSocketOptions(userTimeout: settings.pingTimeout)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try Self.initializeConnection(channel, settings: settings, registry: registry, logger: logger)

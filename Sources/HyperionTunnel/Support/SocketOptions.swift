@@ -23,6 +23,16 @@ enum TunnelSocketOptions {
     static func userTimeoutValue(_ timeout: TimeAmount) -> SocketOptionValue {
         SocketOptionValue(clamping: timeout.nanoseconds / 1_000_000)
     }
+    /// TCP_NOTSENT_LOWAT: the kernel takes no more from us while this many bytes wait in the
+    /// socket unsent, so they wait in NIO instead, where the yamux session still writes
+    /// before them what must not wait. Without it the send buffer grows to megabytes (4 MiB
+    /// with Linux's defaults), and a window update, a ping or its answer, written behind
+    /// them, waits until they are all sent: on a lossy path, where a loss-based congestion
+    /// control keeps the window small, for a second or more, while the peer's stream stalls
+    /// for want of that window update (docs/PERFORMANCE.md, "Loss"). What is in flight is
+    /// not limited, only what is queued behind it.
+    static let notSentLowWater = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: CInt(TCP_NOTSENT_LOWAT)))
+    static let notSentLowWaterBytes: SocketOptionValue = 128 * 1024
     /// Reads grow to 256 KiB when the socket keeps filling them (NIO's default stops at
     /// 64 KiB): a bulk transfer then costs a quarter of the read calls and pipeline passes.
     /// The buffer exists only during a read, so an idle stream costs nothing for it.
@@ -39,11 +49,12 @@ enum TunnelSocketOptions {
 
 extension ClientBootstrap {
     /// Options for a tunnel connection (client to server): no Nagle, keepalive, a user
-    /// timeout equal to the ping timeout, optional mark.
+    /// timeout equal to the ping timeout, a small unsent queue, optional mark.
     func tunnelSocketOptions(mark: UInt32?, userTimeout: TimeAmount) -> ClientBootstrap {
         var bootstrap = self
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(TunnelSocketOptions.userTimeout, value: TunnelSocketOptions.userTimeoutValue(userTimeout))
+            .channelOption(TunnelSocketOptions.notSentLowWater, value: TunnelSocketOptions.notSentLowWaterBytes)
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelOption(TunnelSocketOptions.keepIdle, value: TunnelSocketOptions.keepaliveIdleSeconds)
             .channelOption(TunnelSocketOptions.keepInterval, value: TunnelSocketOptions.keepaliveIntervalSeconds)
@@ -55,6 +66,22 @@ extension ClientBootstrap {
         }
         #endif
         return bootstrap
+    }
+}
+
+extension ServerBootstrap {
+    /// Options for an accepted tunnel connection (server side): no Nagle, keepalive, a user
+    /// timeout equal to the ping timeout, a small unsent queue.
+    func tunnelChildSocketOptions(userTimeout: TimeAmount) -> ServerBootstrap {
+        self
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(TunnelSocketOptions.userTimeout, value: TunnelSocketOptions.userTimeoutValue(userTimeout))
+            .childChannelOption(TunnelSocketOptions.notSentLowWater, value: TunnelSocketOptions.notSentLowWaterBytes)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelOption(TunnelSocketOptions.keepIdle, value: TunnelSocketOptions.keepaliveIdleSeconds)
+            .childChannelOption(TunnelSocketOptions.keepInterval, value: TunnelSocketOptions.keepaliveIntervalSeconds)
+            .childChannelOption(TunnelSocketOptions.keepCount, value: TunnelSocketOptions.keepaliveProbes)
+            .childChannelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
     }
 }
 
