@@ -90,6 +90,7 @@ def main():
                         help="leave GSO/TSO/GRO on (a drop then takes a whole super-packet: bursts of loss)")
     parser.add_argument("--hook", choices=["input", "output"], default="input",
                         help="drop in the receiver's input chain (default) or the sender's output chain")
+    parser.add_argument("--warmup-mb", type=int, default=4, help="a loss-free echo through the tunnel first (default 4 MB; 0: none)")
     parser.add_argument("--quickack", action="store_true",
                         help="the hosts' route to each other with quickack 1: no delayed ACKs (an experiment)")
     parser.add_argument("--trace", action="store_true", help="sample ss -tin every 50 ms (into --json)")
@@ -131,8 +132,9 @@ def main():
                 started += [pair["server"], pair["client"]]
                 driver.wait_forward_works(lab, pair["forwards"]["echo"], 30)
                 # One loss-free echo first: the pool is up and both ends measured a round trip.
-                with lab.connect(lab.admin, "127.0.0.1", pair["forwards"]["echo"], 30) as s:
-                    netlab.echo_transfer(s, payload[:4_000_000])
+                if args.warmup_mb:
+                    with lab.connect(lab.admin, "127.0.0.1", pair["forwards"]["echo"], 30) as s:
+                        netlab.echo_transfer(s, payload[:args.warmup_mb * 1_000_000])
                 lab.set_faults(loss={pair["port"]: args.percent, echo_port: args.percent}, hook=args.hook)
                 for run_index in range(args.runs):
                     order = paths if run_index % 2 == 0 else list(reversed(paths))
