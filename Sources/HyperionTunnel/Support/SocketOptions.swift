@@ -47,19 +47,29 @@ enum TunnelSocketOptions {
     #endif
 }
 
+extension TunnelSocketOptions {
+    /// The integer socket options of a tunnel connection, either end: no Nagle, a user
+    /// timeout equal to the ping timeout, a small unsent queue, keepalive.
+    static func tunnelOptions(userTimeout timeout: TimeAmount) -> [(ChannelOptions.Types.SocketOption, SocketOptionValue)] {
+        [
+            (.tcpOption(.tcp_nodelay), 1),
+            (userTimeout, userTimeoutValue(timeout)),
+            (notSentLowWater, notSentLowWaterBytes),
+            (.socketOption(.so_keepalive), 1),
+            (keepIdle, SocketOptionValue(keepaliveIdleSeconds)),
+            (keepInterval, SocketOptionValue(keepaliveIntervalSeconds)),
+            (keepCount, SocketOptionValue(keepaliveProbes)),
+        ]
+    }
+}
+
 extension ClientBootstrap {
-    /// Options for a tunnel connection (client to server): no Nagle, keepalive, a user
-    /// timeout equal to the ping timeout, a small unsent queue, optional mark.
+    /// Options for a tunnel connection (client to server), plus an optional mark.
     func tunnelSocketOptions(mark: UInt32?, userTimeout: TimeAmount) -> ClientBootstrap {
-        var bootstrap = self
-            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .channelOption(TunnelSocketOptions.userTimeout, value: TunnelSocketOptions.userTimeoutValue(userTimeout))
-            .channelOption(TunnelSocketOptions.notSentLowWater, value: TunnelSocketOptions.notSentLowWaterBytes)
-            .channelOption(.socketOption(.so_keepalive), value: 1)
-            .channelOption(TunnelSocketOptions.keepIdle, value: TunnelSocketOptions.keepaliveIdleSeconds)
-            .channelOption(TunnelSocketOptions.keepInterval, value: TunnelSocketOptions.keepaliveIntervalSeconds)
-            .channelOption(TunnelSocketOptions.keepCount, value: TunnelSocketOptions.keepaliveProbes)
-            .channelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
+        var bootstrap = self.channelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
+        for (option, value) in TunnelSocketOptions.tunnelOptions(userTimeout: userTimeout) {
+            bootstrap = bootstrap.channelOption(option, value: value)
+        }
         #if os(Linux)
         if let mark {
             bootstrap = bootstrap.channelOption(TunnelSocketOptions.mark, value: SocketOptionValue(Int32(bitPattern: mark)))
@@ -70,18 +80,13 @@ extension ClientBootstrap {
 }
 
 extension ServerBootstrap {
-    /// Options for an accepted tunnel connection (server side): no Nagle, keepalive, a user
-    /// timeout equal to the ping timeout, a small unsent queue.
+    /// Options for an accepted tunnel connection (server side).
     func tunnelChildSocketOptions(userTimeout: TimeAmount) -> ServerBootstrap {
-        self
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(TunnelSocketOptions.userTimeout, value: TunnelSocketOptions.userTimeoutValue(userTimeout))
-            .childChannelOption(TunnelSocketOptions.notSentLowWater, value: TunnelSocketOptions.notSentLowWaterBytes)
-            .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelOption(TunnelSocketOptions.keepIdle, value: TunnelSocketOptions.keepaliveIdleSeconds)
-            .childChannelOption(TunnelSocketOptions.keepInterval, value: TunnelSocketOptions.keepaliveIntervalSeconds)
-            .childChannelOption(TunnelSocketOptions.keepCount, value: TunnelSocketOptions.keepaliveProbes)
-            .childChannelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
+        var bootstrap = self.childChannelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
+        for (option, value) in TunnelSocketOptions.tunnelOptions(userTimeout: userTimeout) {
+            bootstrap = bootstrap.childChannelOption(option, value: value)
+        }
+        return bootstrap
     }
 }
 
