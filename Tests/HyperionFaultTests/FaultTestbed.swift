@@ -22,6 +22,15 @@ extension SPATestbed {
         try await applyFault("numgen random mod 100 < \(percent) drop")
     }
 
+    /// Packets the fault has dropped so far, both ways: proof that it was in the path.
+    func droppedPackets() async throws -> Int {
+        let listing = try await server.check(["nft", "list", "table", "inet", Self.faultTable])
+        return listing.split(separator: "\n").compactMap { line -> Int? in
+            guard let range = line.range(of: "packets ") else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }.reduce(0, +)
+    }
+
     func endFault() async throws {
         try await server.check(["nft", "delete", "table", "inet", Self.faultTable])
     }
@@ -31,11 +40,11 @@ extension SPATestbed {
             table inet \(Self.faultTable) {
                 chain input {
                     type filter hook input priority -10;
-                    tcp dport \(Self.tunnelPort) \(verdict)
+                    tcp dport \(Self.tunnelPort) counter \(verdict)
                 }
                 chain output {
                     type filter hook output priority -10;
-                    tcp sport \(Self.tunnelPort) \(verdict)
+                    tcp sport \(Self.tunnelPort) counter \(verdict)
                 }
             }
             """
@@ -103,7 +112,9 @@ extension SPATestbed {
 
     /// Runs an exchange through the forward and reports how long it took, byte-exact or
     /// not (a failure is an outcome here, not an error).
-    func timedExchange(_ payload: [UInt8], timeout: Int = 30) async -> (ok: Bool, seconds: Double, detail: String) {
+    /// With `after`, the exchange starts that long from now (and is timed from then).
+    func timedExchange(_ payload: [UInt8], timeout: Int = 30, after delay: Duration = .zero) async -> (ok: Bool, seconds: Double, detail: String) {
+        try? await Task.sleep(for: delay)
         let start = ContinuousClock.now
         do {
             let reply = try await ForwardExchange.exchange(on: admin, port: Self.forwardPort, payload: payload, directory: files.directory, timeout: timeout)

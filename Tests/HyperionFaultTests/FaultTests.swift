@@ -38,17 +38,11 @@ import Testing
         try await withTunnel("blackhole") { testbed, _, client in
             try await testbed.startBlackhole()
             let started = ContinuousClock.now
-            async let early = {
-                try await Task.sleep(for: .seconds(2))
-                return await testbed.timedExchange(Self.payload)
-            }()
-            async let late = {
-                try await Task.sleep(for: .seconds(6))
-                return await testbed.timedExchange(Self.payload)
-            }()
+            async let early = testbed.timedExchange(Self.payload, after: .seconds(2))
+            async let late = testbed.timedExchange(Self.payload, after: .seconds(6))
             try await Task.sleep(until: started + .seconds(10))
             try await testbed.endFault()
-            let (opened2s, opened6s) = try await (early, late)
+            let (opened2s, opened6s) = await (early, late)
             #expect(opened2s.ok, "opened 2 s into the blackhole: \(opened2s.detail)")
             #expect(opened6s.ok, "opened 6 s into the blackhole: \(opened6s.detail)")
             try await Task.sleep(for: .seconds(1))
@@ -106,6 +100,8 @@ import Testing
             let payload = [UInt8].random(count: 20 << 20)
             let result = await testbed.timedExchange(payload, timeout: 60)
             #expect(result.ok, "\(percent)% loss: \(result.detail)")
+            let dropped = try await testbed.droppedPackets()
+            #expect(dropped > 0, "the loss rule dropped nothing: the transfer did not cross it")
             print("20 MB echo at \(percent)% loss: \(String(format: "%.1f", result.seconds)) s")
         }
     }
@@ -149,13 +145,10 @@ import Testing
             #expect(before.ok, "\(before.detail)")
             let knocksBefore = server.output.occurrences(of: "knock accepted")
             try await testbed.startBlackhole()
-            async let during = {
-                try await Task.sleep(for: .seconds(2))
-                return await testbed.timedExchange(Self.payload)
-            }()
+            async let during = testbed.timedExchange(Self.payload, after: .seconds(2))
             try await Task.sleep(for: .seconds(10))
             try await testbed.endFault()
-            let opened = try await during
+            let opened = await during
             #expect(opened.ok, "opened during the blackhole: \(opened.detail)")
             #expect(client.output.contains("tunnel up again"), "a replacement connection came up:\n\(client.output.suffix(2000))")
             #expect(server.output.occurrences(of: "knock accepted") > knocksBefore, "the replacement knocked:\n\(server.output.suffix(2000))")

@@ -16,14 +16,7 @@ import Testing
     @Test func clientDrainsOnSIGTERMSoATransferInFlightCompletesByteExact() async throws {
         try await TunnelFixture.with("client-drain") { fixture in
             let echo = try await LoopbackService.echo(group: group)
-            let servicePort = echo.localAddress!.port!
-            let tunnelPort = try TunnelFixture.freePort()
-            let localPort = try TunnelFixture.freePort()
-            _ = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [servicePort]))
-            let client = try await fixture.startClient(config: fixture.clientConfig(
-                servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: servicePort)],
-                extra: Self.longDrain
-            ))
+            let (localPort, _, client) = try await fixture.startForward(to: echo.localAddress!.port!, clientExtra: Self.longDrain)
 
             let payload = [UInt8].random(count: 4 * 1024 * 1024)
             let held = try await HeldConnection.open(port: localPort, group: group)
@@ -49,14 +42,7 @@ import Testing
     @Test func aSecondSignalEndsTheClientsDrainAtOnce() async throws {
         try await TunnelFixture.with("client-cut") { fixture in
             let echo = try await LoopbackService.echo(group: group)
-            let servicePort = echo.localAddress!.port!
-            let tunnelPort = try TunnelFixture.freePort()
-            let localPort = try TunnelFixture.freePort()
-            _ = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [servicePort]))
-            let client = try await fixture.startClient(config: fixture.clientConfig(
-                servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: servicePort)],
-                extra: Self.longDrain
-            ))
+            let (localPort, _, client) = try await fixture.startForward(to: echo.localAddress!.port!, clientExtra: Self.longDrain)
             let held = try await HeldConnection.open(port: localPort, group: group)
             try await held.send([1, 2, 3])
             _ = try await eventually(timeout: .seconds(10)) { try await held.receivedCount == 3 }
@@ -78,13 +64,7 @@ import Testing
     @Test func aSecondSignalEndsTheServersDrainAtOnce() async throws {
         try await TunnelFixture.with("server-cut") { fixture in
             let echo = try await LoopbackService.echo(group: group)
-            let servicePort = echo.localAddress!.port!
-            let tunnelPort = try TunnelFixture.freePort()
-            let localPort = try TunnelFixture.freePort()
-            let server = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [servicePort], extra: Self.longDrain))
-            _ = try await fixture.startClient(config: fixture.clientConfig(
-                servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: servicePort)]
-            ))
+            let (localPort, server, _) = try await fixture.startForward(to: echo.localAddress!.port!, serverExtra: Self.longDrain)
             let held = try await HeldConnection.open(port: localPort, group: group)
             try await held.send([1, 2, 3])
             _ = try await eventually(timeout: .seconds(10)) { try await held.receivedCount == 3 }

@@ -171,13 +171,17 @@ final class TunnelFixture: @unchecked Sendable {
     }
 
     /// The common set-up: a server allowed to dial `servicePort` and a client forwarding a
-    /// fresh local port to it through server "srvA".
-    func startForward(to servicePort: Int, environment extra: [String: String] = [:]) async throws -> (localPort: Int, server: ChildProcess, client: ChildProcess) {
+    /// fresh local port to it through server "srvA". `serverExtra` and `clientExtra` are
+    /// appended to each config (a `[limits]` table, say).
+    func startForward(
+        to servicePort: Int, environment extra: [String: String] = [:], serverExtra: String = "", clientExtra: String = ""
+    ) async throws -> (localPort: Int, server: ChildProcess, client: ChildProcess) {
         let tunnelPort = try Self.freePort()
         let localPort = try Self.freePort()
-        let server = try await startServer(config: serverConfig(port: tunnelPort, allow: [servicePort]), environment: extra)
+        let server = try await startServer(config: serverConfig(port: tunnelPort, allow: [servicePort], extra: serverExtra), environment: extra)
         let client = try await startClient(config: clientConfig(
-            servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: servicePort)]
+            servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: servicePort)],
+            extra: clientExtra
         ), environment: extra)
         return (localPort, server, client)
     }
