@@ -6,10 +6,11 @@ import PackageDescription
 //   HyperionWire    every v1 byte format as a bounded codec, knock seal/open/verify. No I/O.
 //   HyperionMux     the yamux session: pure state machines plus a NIO multiplexer whose
 //                   streams are child channels.
-//   HyperionTunnel  the NIO runtime: Noise handlers, relay, server, client pool, doctor.
+//   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
+//   HyperionTunnel  the NIO runtime: Noise handlers, relay, server, client pools, local
+//                   listeners, doctor. Takes the config's value types (a forward, an address).
 //   HyperionSPA     the server's knock gate: pure packet parser, cooldown, tally, nft ruleset;
 //                   on Linux the AF_PACKET sniffer and the nft runner (C shims in CHyperionLinux).
-//   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
 let package = Package(
@@ -78,7 +79,7 @@ let package = Package(
         .target(
             name: "HyperionTunnel",
             dependencies: [
-                "HyperionCrypto", "HyperionWire", "HyperionMux",
+                "HyperionCrypto", "HyperionWire", "HyperionMux", "HyperionConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

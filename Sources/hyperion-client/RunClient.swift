@@ -22,23 +22,17 @@ enum RunClient {
         guard !setup.config.forwards.isEmpty else {
             throw CommandFailure("nothing to forward: \(setup.config.path) has no [[forward]] and no -L was given (for example -L 2201:\(setup.config.servers.first?.name ?? "web1"):22)")
         }
-        let forwards = setup.config.forwards.map { forward in
-            ForwardSpec(
-                localHost: forward.local.ip.description, localPort: Int(forward.local.port),
-                serverName: forward.server, remotePort: forward.remotePort
-            )
-        }
         let signals = TerminationSignals()
         let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
         let client: TunnelClient
         do {
             client = try TunnelClient.start(
-                endpoints: setup.endpoints, forwards: forwards, settings: setup.settings, group: group, logger: logger
+                endpoints: setup.endpoints, forwards: setup.config.forwards, settings: setup.settings, group: group, logger: logger
             ).wait()
-        } catch let unavailable as ForwardPortUnavailable {
+        } catch let unavailable as LocalPortUnavailable {
             try? group.syncShutdownGracefully()
             throw CommandFailure(BindFailure.message(
-                address: unavailable.address, purpose: "forward \(unavailable.spec)", program: "hyperion-client",
+                address: "\(unavailable.endpoint)", purpose: unavailable.endpoint.purpose, program: "hyperion-client",
                 code: (unavailable.underlying as? IOError)?.errnoCode, detail: "\(unavailable.underlying)"
             ))
         } catch {

@@ -20,7 +20,7 @@ import Testing
             .childChannelOption(.autoRead, value: false)
             .childChannelInitializer { local in
                 local.eventLoop.makeCompletedFuture {
-                    try ForwardListener.prepare(local: local) { channel in
+                    try LocalListener.prepare(local: local) { channel in
                         started.withLockedValue { $0.append(channel.isActive) }
                         startedOnce.succeed(())
                     }
@@ -44,7 +44,7 @@ import Testing
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { local in
                 local.eventLoop.makeCompletedFuture {
-                    try ForwardListener.prepare(local: local) { accepted.succeed($0) }
+                    try LocalListener.prepare(local: local) { accepted.succeed($0) }
                 }
             }
             .bind(host: "127.0.0.1", port: 0).get()

@@ -1,3 +1,4 @@
+import HyperionConfig
 import HyperionCrypto
 import Logging
 import NIOCore
@@ -9,73 +10,70 @@ import Glibc
 import Darwin
 #endif
 
-/// `hyperion-client run`: one pool per server that a forward uses, and the forwards'
-/// listeners. Listeners stay up while tunnels flap; local connections wait, bounded, for
-/// a live tunnel.
+/// The client's runtime: a pool for every server and the listeners for local connections
+/// (`-L` forwards, or TUN mode's). Listeners stay up while tunnels flap; local connections
+/// wait, bounded, for a live tunnel.
 public final class TunnelClient: Sendable {
-    public let pools: [String: ServerPool]
-    public let listeners: [ForwardListener]
+    public let pools: ServerPools
+    public let listeners: [LocalListener]
 
-    private init(pools: [String: ServerPool], listeners: [ForwardListener]) {
+    public init(pools: ServerPools, listeners: [LocalListener]) {
         self.pools = pools
         self.listeners = listeners
     }
 
+    /// `hyperion-client run`: starts the pools of the servers the forwards name, then a
+    /// listener per forward.
     public static func start(
-        endpoints: [TunnelEndpoint], forwards: [ForwardSpec], settings: TunnelClientSettings, group: EventLoopGroup, logger: Logger
+        endpoints: [TunnelEndpoint], forwards: [Forward], settings: TunnelClientSettings, group: EventLoopGroup, logger: Logger
     ) -> EventLoopFuture<TunnelClient> {
         NoiseCipherState.prepareTransportCipher()
         let loop = group.next()
+        let pools = ServerPools(endpoints: endpoints, settings: settings, logger: logger)
+        if let unknown = forwards.first(where: { pools.pool(named: $0.server) == nil }) {
+            return loop.makeFailedFuture(TunnelError(.bindFailed, "forward \(unknown) names server \(unknown.server), which is not configured"))
+        }
         // Every forward's port first, before any tunnel connection is made: a port in use
         // then fails the start with that one error, not after connections were begun and
         // torn down again (whose aborted handshakes logged misleading lines).
-        return checkPorts(forwards, on: loop).flatMap {
-            startPoolsAndListeners(endpoints: endpoints, forwards: forwards, settings: settings, group: group, loop: loop, logger: logger)
+        let endpoints = forwards.map(Self.localEndpoint)
+        let checked = endpoints.reduce(loop.makeSucceededVoidFuture()) { checked, endpoint in
+            checked.flatMap { LocalListener.checkPort(endpoint, on: loop) }
         }
-    }
-
-    private static func checkPorts(_ forwards: [ForwardSpec], on loop: EventLoop) -> EventLoopFuture<Void> {
-        forwards.reduce(loop.makeSucceededVoidFuture()) { checked, spec in
-            checked.flatMap { ForwardListener.checkPort(spec, on: loop) }
-        }
-    }
-
-    private static func startPoolsAndListeners(
-        endpoints: [TunnelEndpoint], forwards: [ForwardSpec], settings: TunnelClientSettings, group: EventLoopGroup, loop: EventLoop,
-        logger: Logger
-    ) -> EventLoopFuture<TunnelClient> {
-        let used = Set(forwards.map(\.serverName))
-        var pools: [String: ServerPool] = [:]
-        for (index, endpoint) in endpoints.enumerated() where used.contains(endpoint.name) {
-            let pool = ServerPool(endpoint: endpoint, settings: settings, logger: logger)
-            pool.start(group: group, loopOffset: index)
-            pools[endpoint.name] = pool
-        }
-        let started = forwards.map { spec -> EventLoopFuture<ForwardListener> in
-            guard let pool = pools[spec.serverName] else {
-                return loop.makeFailedFuture(TunnelError(.bindFailed, "forward \(spec) names server \(spec.serverName), which is not configured"))
+        return checked.flatMap {
+            pools.start(named: Set(forwards.map(\.server)), group: group)
+            let started = zip(forwards, endpoints).map { forward, endpoint -> EventLoopFuture<LocalListener> in
+                let pool = pools.pool(named: forward.server)!
+                let loops = pool.slotLoops.isEmpty ? Array(group.makeIterator()) : pool.slotLoops
+                let target = StreamTarget.server(pool, port: forward.remotePort)
+                return LocalListener.start(endpoint, loops: loops, streamWait: settings.streamWait, logger: logger) { _ in target }
             }
-            return ForwardListener.start(spec, pool: pool, group: group, settings: settings, logger: logger)
-        }
-        let finalPools = pools
-        return EventLoopFuture.whenAllComplete(started, on: loop).flatMapThrowing { results in
-            var listeners: [ForwardListener] = []
-            var firstError: Error?
-            for result in results {
-                switch result {
-                case let .success(listener): listeners.append(listener)
-                case let .failure(error): firstError = firstError ?? error
+            return collect(started, on: loop).map { TunnelClient(pools: pools, listeners: $0) }
+                .flatMapErrorThrowing { error in
+                    pools.stop()
+                    throw error
                 }
+        }.map { client in
+            for listener in client.listeners {
+                logger.notice("forwarding", metadata: ["forward": "\(listener.endpoint.purpose)", "port": "\(listener.boundPort)"])
             }
-            if let firstError {
+            return client
+        }
+    }
+
+    static func localEndpoint(_ forward: Forward) -> LocalEndpoint {
+        LocalEndpoint(host: forward.local.ip.description, port: Int(forward.local.port), purpose: "forward \(forward)")
+    }
+
+    /// All the listeners, or the first error, with the others closed again.
+    static func collect(_ started: [EventLoopFuture<LocalListener>], on loop: EventLoop) -> EventLoopFuture<[LocalListener]> {
+        EventLoopFuture.whenAllComplete(started, on: loop).flatMapThrowing { results in
+            let listeners = results.compactMap { try? $0.get() }
+            for case let .failure(error) in results {
                 listeners.forEach { _ = $0.close() }
-                finalPools.values.forEach { $0.stop() }
-                throw firstError
+                throw error
             }
-            for listener in listeners {
-                logger.notice("forwarding", metadata: ["forward": "\(listener.spec)", "port": "\(listener.boundPort)"])
-            }
-            return TunnelClient(pools: finalPools, listeners: listeners)
+            return listeners
         }
     }
 
@@ -98,7 +96,7 @@ public final class TunnelClient: Sendable {
         return closed.flatMap {
             let open = openConnections()
             guard open > 0, drainTimeout > .zero else {
-                pools.values.forEach { $0.stop() }
+                pools.stop()
                 return loop.makeSucceededVoidFuture()
             }
             logger?.notice("draining \(open) local connection(s) for at most \(drainTimeout.milliseconds) ms")
@@ -119,7 +117,7 @@ public final class TunnelClient: Sendable {
             return done.futureResult.always { _ in
                 poll.cancel()
                 deadline.cancel()
-                pools.values.forEach { $0.stop() }
+                pools.stop()
             }
         }
     }

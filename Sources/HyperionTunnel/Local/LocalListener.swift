@@ -1,0 +1,141 @@
+import Logging
+import NIOCore
+import NIOPosix
+
+/// Where a listener listens and what for: `127.0.0.1:2201` for "forward 127.0.0.1:2201 ->
+/// web1:22", or the TUN address for TUN mode.
+public struct LocalEndpoint: Sendable, CustomStringConvertible {
+    /// An IP literal, without brackets.
+    public var host: String
+    /// 0 picks a free port.
+    public var port: Int
+    /// For logs and errors: `forward 127.0.0.1:2201 -> web1:22`.
+    public var purpose: String
+
+    public init(host: String, port: Int, purpose: String) {
+        self.host = host
+        self.port = port
+        self.purpose = purpose
+    }
+
+    /// The address as written in a config: `127.0.0.1:2201`, `[::1]:2201`.
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// The listening sockets for local connections, one path for `-L` forwards and TUN mode:
+/// for each accepted connection the listener asks its resolver where the connection goes
+/// (a `StreamTarget`), then relays it there.
+///
+/// There is one socket on each of `loops`, sharing the port through SO_REUSEPORT. The
+/// kernel spreads the accepted connections over those loops, and each is relayed over a
+/// tunnel connection on its own loop, with no thread hop (see `ServerPool`).
+public final class LocalListener: Sendable {
+    public typealias Resolver = @Sendable (Channel) -> StreamTarget?
+
+    public let endpoint: LocalEndpoint
+    private let channels: [Channel]
+    private let accepted: OpenConnections
+
+    /// Local connections accepted and not yet closed, relayed or still waiting for their
+    /// stream: what a drain waits for once the listeners are closed.
+    public var openConnections: Int { accepted.count }
+
+    /// The port actually bound (differs from the endpoint's when that asked for port 0).
+    public var boundPort: Int { channels.first?.localAddress?.port ?? endpoint.port }
+
+    private init(endpoint: LocalEndpoint, channels: [Channel], accepted: OpenConnections) {
+        self.endpoint = endpoint
+        self.channels = channels
+        self.accepted = accepted
+    }
+
+    /// Binds `endpoint` on every loop of `loops` (at least one). A port that cannot be
+    /// bound fails with `LocalPortUnavailable`.
+    public static func start(
+        _ endpoint: LocalEndpoint, loops: [EventLoop], streamWait: TimeAmount, logger: Logger, resolve: @escaping Resolver
+    ) -> EventLoopFuture<LocalListener> {
+        precondition(!loops.isEmpty, "a listener needs at least one event loop")
+        let first = loops[0]
+        var logger = logger
+        logger[metadataKey: "listener"] = "\(endpoint.purpose)"
+        let serving = Serving(streamWait: streamWait, logger: logger, resolve: resolve)
+
+        return checkPort(endpoint, on: first).flatMap {
+            bind(endpoint, port: endpoint.port, loop: first, serving: serving)
+                .flatMapErrorThrowing { throw LocalPortUnavailable(endpoint: endpoint, underlying: $0) }
+        }.flatMap { firstChannel in
+            let port = firstChannel.localAddress?.port ?? endpoint.port
+            let others = loops.dropFirst().map { bind(endpoint, port: port, loop: $0, serving: serving) }
+            return EventLoopFuture.whenAllSucceed(others, on: first)
+                .map { LocalListener(endpoint: endpoint, channels: [firstChannel] + $0, accepted: serving.accepted) }
+                .flatMapErrorThrowing { error in
+                    firstChannel.close(promise: nil)
+                    var taken = endpoint
+                    taken.port = port
+                    throw LocalPortUnavailable(endpoint: taken, underlying: error)
+                }
+        }
+    }
+
+    /// What every socket of one listener shares.
+    private struct Serving: Sendable {
+        let streamWait: TimeAmount
+        let logger: Logger
+        let resolve: Resolver
+        let accepted = OpenConnections()
+    }
+
+    private static func bind(_ endpoint: LocalEndpoint, port: Int, loop: EventLoop, serving: Serving) -> EventLoopFuture<Channel> {
+        var bootstrap = ServerBootstrap(group: loop, childGroup: loop)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelInitializer { ListenerGuard.install(on: $0, what: endpoint.purpose, logger: serving.logger) }
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        #if os(Linux)
+        bootstrap = bootstrap.serverChannelOption(TunnelSocketOptions.reusePort, value: 1)
+        #endif
+        return bootstrap
+            .childChannelInitializer { local in
+                local.eventLoop.makeCompletedFuture {
+                    try local.setRelayOptions()
+                    try prepare(local: local) {
+                        LocalConnection.serve($0, target: serving.resolve($0), wait: serving.streamWait, logger: serving.logger)
+                    }
+                    serving.accepted.track(local)
+                }
+            }
+            .bind(host: endpoint.host, port: port)
+    }
+
+    /// Binds the endpoint once and closes it again, so that a port in use is an error:
+    /// SO_REUSEPORT, which the listeners need, would let them share the port with a stale
+    /// instance of ourselves. With SO_REUSEADDR, as the listeners have: connections of an
+    /// earlier run left in TIME-WAIT must not stop a restart, only a live listener.
+    static func checkPort(_ endpoint: LocalEndpoint, on loop: EventLoop) -> EventLoopFuture<Void> {
+        guard endpoint.port != 0 else { return loop.makeSucceededVoidFuture() }
+        return ServerBootstrap(group: loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .bind(host: endpoint.host, port: endpoint.port)
+            .flatMap { $0.close() }
+            .flatMapErrorThrowing { throw LocalPortUnavailable(endpoint: endpoint, underlying: $0) }
+    }
+
+    /// Sets up a freshly accepted local connection from the child initializer: its early
+    /// input is held, and `start` runs once NIO has made it active, not before.
+    static func prepare(local: Channel, start: @escaping (Channel) -> Void) throws {
+        try local.pipeline.syncOperations.addHandlers(InputHold(), ActivationHook(start: start))
+    }
+
+    public func close() -> EventLoopFuture<Void> {
+        guard let loop = channels.first?.eventLoop else { return MultiThreadedEventLoopGroup.singleton.any().makeSucceededVoidFuture() }
+        return EventLoopFuture.andAllComplete(channels.map { $0.close() }, on: loop)
+    }
+}
+
+/// A local address that cannot be bound (in use, a privileged port, not an address of this
+/// host); `underlying` is the bind's error.
+public struct LocalPortUnavailable: Error, CustomStringConvertible {
+    public let endpoint: LocalEndpoint
+    public let underlying: Error
+
+    public var description: String { "cannot listen on \(endpoint) for \(endpoint.purpose): \(underlying)" }
+}
