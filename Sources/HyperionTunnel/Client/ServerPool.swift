@@ -110,16 +110,19 @@ public final class ServerPool: Sendable {
     /// connection died before it was answered, with nothing of the application's sent
     /// (`.streamLostUnanswered`), or before it was even created, is opened again on another
     /// connection, within the same wait.
-    public func openStream(port: UInt16, preferring loop: EventLoop, wait: TimeAmount) -> EventLoopFuture<OpenedStream> {
-        openStream(port: port, preferring: loop, until: .now() + wait, reissues: Self.maximumReissues)
+    /// `answerFirst`: see `TunnelSession.openStream`.
+    public func openStream(port: UInt16, preferring loop: EventLoop, wait: TimeAmount, answerFirst: Bool = false) -> EventLoopFuture<OpenedStream> {
+        openStream(port: port, preferring: loop, until: .now() + wait, reissues: Self.maximumReissues, answerFirst: answerFirst)
     }
 
-    private func openStream(port: UInt16, preferring loop: EventLoop, until deadline: NIODeadline, reissues: Int) -> EventLoopFuture<OpenedStream> {
+    private func openStream(
+        port: UInt16, preferring loop: EventLoop, until deadline: NIODeadline, reissues: Int, answerFirst: Bool
+    ) -> EventLoopFuture<OpenedStream> {
         let answerTimeout = settings.streamAnswerTimeout
         // A stream opened again goes only to a connection heard from a moment ago.
         let heardWithin = reissues < Self.maximumReissues ? Self.reissueFreshness : nil
         return session(preferring: loop, wait: deadline - .now(), heardWithin: heardWithin).flatMap { session in
-            session.openStream(port: port, answerTimeout: answerTimeout).hop(to: loop)
+            session.openStream(port: port, answerTimeout: answerTimeout, answerFirst: answerFirst).hop(to: loop)
                 .flatMapError { error in
                     let lostUnanswered = (error as? TunnelError)?.kind == .streamLostUnanswered
                     let neverCreated = !(error is TunnelError) && !session.isActive
@@ -127,7 +130,7 @@ public final class ServerPool: Sendable {
                         return loop.makeFailedFuture(error)
                     }
                     self.logger.info("opening the stream to port \(port) again: \(error)", metadata: ["server": "\(self.endpoint.name)"])
-                    return self.openStream(port: port, preferring: loop, until: deadline, reissues: reissues - 1)
+                    return self.openStream(port: port, preferring: loop, until: deadline, reissues: reissues - 1, answerFirst: answerFirst)
                 }
         }
     }

@@ -70,9 +70,12 @@ struct StreamOpenMachine {
             handedOver = true
             return .connected(rest: rest, handOver: handOver)
         case .denied:
-            return fail("the server denied port \(port): it is not in the server's [egress] allow list")
+            return fail(TunnelError(.streamDenied, "the server denied port \(port): it is not in the server's [egress] allow list"))
         case .unreachable:
-            return fail("the server could not reach 127.0.0.1:\(port) (nothing listening, the dial timed out, or the server ran out of resources: its log says which)")
+            return fail(TunnelError(
+                .streamUnreachable,
+                "the server could not reach 127.0.0.1:\(port) (nothing listening, the dial timed out, or the server ran out of resources: its log says which)"
+            ))
         }
     }
 

@@ -61,12 +61,14 @@ public final class TunnelSession: Sendable {
     /// connection, whose path may have died unnoticed. A stream that waited has sent
     /// nothing of the application's, so if the connection dies first it fails with
     /// `.streamLostUnanswered` and may be opened again elsewhere.
-    public func openStream(port: UInt16, answerTimeout: TimeAmount) -> EventLoopFuture<OpenedStream> {
+    /// With `answerFirst`, the stream is handed over only once the server connected it, even
+    /// to a server that takes early data: TUN mode lets the application's SYN through only then.
+    public func openStream(port: UInt16, answerTimeout: TimeAmount, answerFirst: Bool = false) -> EventLoopFuture<OpenedStream> {
         let loop = channel.eventLoop
         let answered = loop.makePromise(of: OpenedStream.self)
         loop.execute {
             let watchdog = self.watchdog.value
-            let mode: StreamOpener.Mode = self.features.acceptsEarlyData && watchdog.isFresh ? .relayAtOnce : .awaitAnswer
+            let mode: StreamOpener.Mode = !answerFirst && self.features.acceptsEarlyData && watchdog.isFresh ? .relayAtOnce : .awaitAnswer
             let token = watchdog.openSent()
             let settled = NIOLoopBound({ watchdog.openAnswered(token) }, eventLoop: loop)
             let created = loop.makePromise(of: Channel.self)

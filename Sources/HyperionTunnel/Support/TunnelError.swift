@@ -25,8 +25,13 @@ public struct TunnelError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let transportFailed = Kind("transportFailed")
         /// No live tunnel was available within the wait limit.
         public static let noLiveTunnel = Kind("noLiveTunnel")
-        /// The server answered a stream with "denied" or "unreachable", or not at all.
+        /// The server did not connect a stream: it did not answer in time, ended the stream
+        /// first, or was at its stream limit.
         public static let streamRefused = Kind("streamRefused")
+        /// The server answered a stream with "denied": the port is not in its allow list.
+        public static let streamDenied = Kind("streamDenied")
+        /// The server answered a stream with "unreachable": its dial of the port failed.
+        public static let streamUnreachable = Kind("streamUnreachable")
         /// The tunnel connection ended before the server answered a stream, and no byte of
         /// the application had left on it: the stream may be opened again elsewhere.
         public static let streamLostUnanswered = Kind("streamLostUnanswered")
