@@ -18,6 +18,10 @@ public struct ClientConfig: Sendable, Hashable {
     public var servers: [Server]
     /// `[[forward]]`, in file order, plus any added with `addingAdHocForwards`.
     public var forwards: [Forward]
+    /// `[tun]`, with its defaults filled in when the file has none.
+    public var tun: TunSection
+    /// Whether the file has a `[tun]` table: doctor then checks TUN mode's prerequisites.
+    public var hasTunSection: Bool
 
     /// One `[[server]]`.
     public struct Server: Sendable, Hashable {
@@ -33,6 +37,11 @@ public struct ClientConfig: Sendable, Hashable {
         public var poolSize: Int
         /// `knock_port`, default the port of `addr`.
         public var knockPort: UInt16
+        /// `fake_ip`: an IPv4 address in the TUN's subnet where TUN mode also serves this
+        /// server (managed mode assigns it). Nil: none.
+        public var fakeAddress: IPAddress?
+        /// `fake_ip6`: the same in the TUN's IPv6 /64.
+        public var fakeAddress6: IPAddress?
     }
 
     /// `[limits]`: the client's timeouts and window.

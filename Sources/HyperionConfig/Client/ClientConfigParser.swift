@@ -3,7 +3,7 @@ import TOMLKit
 /// Walks the top level of `client.toml`; `[[server]]` and `[[forward]]` entries have their
 /// own parsers.
 enum ClientConfigParser {
-    static let topLevelKeys = ["admin_static_key_file", "key", "knock", "mark", "limits", "server", "forward"]
+    static let topLevelKeys = ["admin_static_key_file", "key", "knock", "mark", "limits", "server", "forward", "tun"]
 
     static func parse(_ root: TableReader) throws -> ClientConfig {
         try root.rejectUnknownKeys(known: topLevelKeys)
@@ -30,6 +30,9 @@ enum ClientConfigParser {
         let forwards = try root.tableArray("forward") { number, _ in "[[forward]] #\(number)" } ?? []
         let entries = try forwards.map { ForwardRules.Entry(forward: try ForwardParser.parse($0), label: $0.placeName) }
         try ForwardRules.check(entries, servers: servers, file: root.file)
+        let tunTable = try root.table("tun")
+        let tun = try TunParser.parse(tunTable, topLevelMark: mark)
+        try FakeAddressRules.check(servers, tun: tun, file: root.file)
 
         return ClientConfig(
             path: root.file,
@@ -39,7 +42,9 @@ enum ClientConfigParser {
             mark: mark,
             limits: try ClientLimitsParser.parse(root.table("limits")),
             servers: servers,
-            forwards: entries.map(\.forward)
+            forwards: entries.map(\.forward),
+            tun: tun,
+            hasTunSection: tunTable != nil
         )
     }
 

@@ -2,7 +2,7 @@ import HyperionCrypto
 
 /// One `[[server]]` table of `client.toml`.
 enum ServerEntryParser {
-    static let keys = ["name", "addr", "server_pubkey", "key_env", "key_value", "pool_size", "knock_port"]
+    static let keys = ["name", "addr", "server_pubkey", "key_env", "key_value", "pool_size", "knock_port", "fake_ip", "fake_ip6"]
 
     static func parse(_ table: TableReader) throws -> ClientConfig.Server {
         try table.rejectUnknownKeys(known: keys)
@@ -32,7 +32,9 @@ enum ServerEntryParser {
             publicKey: publicKey,
             keyOverride: try keyOverride(table),
             poolSize: try table.integer("pool_size", in: 1...16) ?? 2,
-            knockPort: try table.port("knock_port") ?? address.port
+            knockPort: try table.port("knock_port") ?? address.port,
+            fakeAddress: try table.string("fake_ip").map { try TunParser.address(table, "fake_ip", $0, family: .v4, example: "10.99.0.10") },
+            fakeAddress6: try table.string("fake_ip6").map { try TunParser.address(table, "fake_ip6", $0, family: .v6, example: "fd68:7970::a") }
         )
     }
 

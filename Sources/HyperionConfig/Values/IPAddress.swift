@@ -31,6 +31,24 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// 4 or 16 bytes in network order; nil for any other count.
+    public init?(bytes: [UInt8]) {
+        guard bytes.count == 4 || bytes.count == 16 else { return nil }
+        self.bytes = bytes
+    }
+
+    /// The address `offset` after this one, wrapping within the family's space.
+    public func advanced(by offset: UInt8) -> IPAddress {
+        var bytes = self.bytes
+        var carry = UInt16(offset)
+        for index in bytes.indices.reversed() where carry > 0 {
+            let sum = UInt16(bytes[index]) + carry
+            bytes[index] = UInt8(truncatingIfNeeded: sum)
+            carry = sum >> 8
+        }
+        return IPAddress(bytes: bytes)!
+    }
+
     public static let loopbackV4 = IPAddress("127.0.0.1")!
 
     /// The canonical text form (`::1`, not `0:0:0:0:0:0:0:1`), without brackets.

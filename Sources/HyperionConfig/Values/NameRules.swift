@@ -8,6 +8,14 @@ enum NameRules {
         return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
     }
 
+    /// A network device name as the kernel takes it (IFNAMSIZ): 1-15 bytes, and kept to
+    /// letters, digits, `.`, `_` and `-` so it is safe in a shell script.
+    static func isInterfaceName(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard (1...15).contains(bytes.count), text != ".", text != ".." else { return false }
+        return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
+    }
+
     /// An nftables table or set name as Hyperion writes it: `[A-Za-z][A-Za-z0-9_]{0,31}`.
     /// Stricter than nft itself, so the name never needs quoting in a ruleset.
     static func isNftIdentifier(_ text: String) -> Bool {
