@@ -74,26 +74,31 @@ extension HyperionClient {
 
     struct PrintRoutes: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Print the ip route / ip rule commands that send server IPs through the TUN (pipe to sh)."
+            abstract: "Print a sh script of ip route / ip rule commands that send server IPs through the TUN.",
+            discussion: """
+                Run it after `hyperion-client tun` is up: hyperion-client print-routes --config client.toml | sudo sh. \
+                Each server address gets a route in its own table and a rule for traffic to it that does not carry \
+                the tunnel's mark. Running the script twice, or the --down script twice, is harmless.
+                """
         )
 
         @Option(name: .long, help: ArgumentHelp("Client config file.", valueName: "file"))
         var config: String
 
-        @Option(name: .long, help: "TUN device name.")
+        @Option(name: .long, help: ArgumentHelp("TUN device name (default: [tun] name, else hyperion0).", valueName: "name"))
         var dev: String?
 
-        @Option(name: .long, help: "SO_MARK value of the tunnel's own sockets.")
+        @Option(name: .long, help: ArgumentHelp("The tunnel sockets' SO_MARK (default: [tun] mark, else mark, else 0x6879 = 26745).", valueName: "n"))
         var mark: UInt32?
 
-        @Option(name: .long, help: "Routing table number.")
+        @Option(name: .long, help: ArgumentHelp("Routing table number (default: [tun] table, else 26745).", valueName: "n"))
         var table: UInt32?
 
         @Flag(name: .long, help: "Print the commands that remove the routes instead.")
         var down = false
 
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-client print-routes", arrivesWith: "the L3 TUN issue", meanwhile: "")
+            try RunPrintRoutes.run(configPath: config, device: dev, mark: mark, table: table, down: down)
         }
     }
 

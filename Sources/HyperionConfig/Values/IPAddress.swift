@@ -49,6 +49,11 @@ public struct IPAddress: Hashable, Sendable, CustomStringConvertible {
         return IPAddress(bytes: bytes)!
     }
 
+    /// 127.0.0.0/8 or ::1.
+    public var isLoopback: Bool {
+        family == .v4 ? bytes[0] == 127 : bytes == [UInt8](repeating: 0, count: 15) + [1]
+    }
+
     public static let loopbackV4 = IPAddress("127.0.0.1")!
 
     /// The canonical text form (`::1`, not `0:0:0:0:0:0:0:1`), without brackets.

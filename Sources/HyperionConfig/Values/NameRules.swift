@@ -1,5 +1,5 @@
 /// The shapes of the names a config may contain. ASCII only, checked byte by byte.
-enum NameRules {
+public enum NameRules {
     /// A `[[server]]` name: `[A-Za-z0-9][A-Za-z0-9._-]{0,62}`. It shows up in logs,
     /// `-L` specs and file names, so it stays short and plain.
     static func isServerName(_ text: String) -> Bool {
@@ -10,7 +10,7 @@ enum NameRules {
 
     /// A network device name as the kernel takes it (IFNAMSIZ): 1-15 bytes, and kept to
     /// letters, digits, `.`, `_` and `-` so it is safe in a shell script.
-    static func isInterfaceName(_ text: String) -> Bool {
+    public static func isInterfaceName(_ text: String) -> Bool {
         let bytes = Array(text.utf8)
         guard (1...15).contains(bytes.count), text != ".", text != ".." else { return false }
         return bytes.allSatisfy { isAlphanumeric($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") }
