@@ -14,9 +14,11 @@ import NIOCore
 public final class ServerPool: Sendable {
     public let endpoint: TunnelEndpoint
     private let settings: TunnelClientSettings
-    private let logger: Logger
+    let logger: Logger
     private let state = NIOLockedValueBox(State())
-    private let slots = NIOLockedValueBox<[PoolSlot]>([])
+    let slots = NIOLockedValueBox<[PoolSlot]>([])
+    /// Set for a pool that starts on first use (`ServerPool+OnDemand`).
+    let onDemand = NIOLockedValueBox<OnDemand?>(nil)
 
     private struct Waiter {
         let id: UInt64
@@ -40,12 +42,16 @@ public final class ServerPool: Sendable {
 
     /// Starts `endpoint.poolSize` supervised connections on the loops of `group`.
     public func start(group: EventLoopGroup, loopOffset: Int) {
-        let loops = Array(group.makeIterator())
-        let created = (0..<max(1, endpoint.poolSize)).map { index in
-            PoolSlot(index: index, loop: loops[(index + loopOffset) % loops.count], endpoint: endpoint, settings: settings, pool: self, logger: logger)
-        }
+        let created = makeSlots(group: group, loopOffset: loopOffset)
         slots.withLockedValue { $0 = created }
         created.forEach { $0.start() }
+    }
+
+    func makeSlots(group: EventLoopGroup, loopOffset: Int) -> [PoolSlot] {
+        let loops = Array(group.makeIterator())
+        return (0..<max(1, endpoint.poolSize)).map { index in
+            PoolSlot(index: index, loop: loops[(index + loopOffset) % loops.count], endpoint: endpoint, settings: settings, pool: self, logger: logger)
+        }
     }
 
     public func stop() {
@@ -58,8 +64,14 @@ public final class ServerPool: Sendable {
             waiter.timeout.cancel()
             waiter.promise.fail(TunnelError(.noLiveTunnel, "the client is shutting down"))
         }
+        onDemand.withLockedValue { $0?.idleCheck?.cancel() }
         slots.withLockedValue { $0 }.forEach { $0.stop() }
     }
+
+    var isStopped: Bool { state.withLockedValue { $0.stopped } }
+
+    /// Streams open on all live connections.
+    var openStreams: Int { state.withLockedValue { $0.live.values.reduce(0) { $0 + $1.openStreams } } }
 
     /// Whether local connections are waiting for a live tunnel.
     var hasWaiters: Bool { state.withLockedValue { !$0.waiters.isEmpty } }
@@ -75,6 +87,7 @@ public final class ServerPool: Sendable {
     /// With `heardWithin`, only a session heard from that recently will do. The future
     /// completes on `loop`.
     public func session(preferring loop: EventLoop, wait: TimeAmount, heardWithin: TimeAmount? = nil) -> EventLoopFuture<TunnelSession> {
+        noteUse()
         let promise = loop.makePromise(of: TunnelSession.self)
         let waitLimit = wait
         let chosen: TunnelSession? = state.withLockedValue { state in
