@@ -52,23 +52,33 @@ extension HyperionClient {
 
     struct Tun: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "L3 TUN mode: reach every server's real IP through a userspace TCP/IP stack (Linux, root)."
+            abstract: "L3 TUN mode: reach every server at its real or fake IP, any port its server allows (Linux, CAP_NET_ADMIN).",
+            discussion: """
+                Brings up the TUN device ([tun] name, default hyperion0) and serves every [[server]]; the \
+                kernel's own TCP ends each application connection, which is relayed over a tunnel stream. \
+                Route the servers' real addresses into the device with `hyperion-client print-routes --config FILE | sudo sh`; \
+                fake addresses (fake_ip, fake_ip6) are on the device's own subnet and need no route. A port the server \
+                does not allow fails with "connection refused", no tunnel with "no route to host".
+                """
         )
 
         @Option(name: .long, help: ArgumentHelp("Client config file.", valueName: "file"))
         var config: String
 
-        @Option(name: .customLong("tun-addr"), help: "Address of the TUN device.")
+        @Option(name: .customLong("tun-addr"), help: ArgumentHelp("IPv4 address of the TUN device (default: [tun] addr, else 10.99.0.1).", valueName: "ip"))
         var tunAddr: String?
 
-        @Option(name: .long, help: "Prefix length of the TUN address.")
+        @Option(name: .long, help: ArgumentHelp("Prefix length of that address (default: [tun] prefix, else 24).", valueName: "n"))
         var prefix: Int?
 
-        @Option(name: .long, help: "MTU of the TUN device.")
+        @Option(name: .long, help: ArgumentHelp("MTU of the device (default: [tun] mtu, else 1500 with offload, 65535 without).", valueName: "n"))
         var mtu: Int?
 
+        @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice (default), warning, error or critical. Overrides HYPERION_LOG.", valueName: "level"))
+        var logLevel: String?
+
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-client tun", arrivesWith: "the L3 TUN issue", meanwhile: "use `hyperion-client run` with local forwards.")
+            try RunTun.run(configPath: config, overrides: .init(address: tunAddr, prefix: prefix, mtu: mtu), logLevel: logLevel)
         }
     }
 

@@ -39,19 +39,11 @@ enum RunClient {
             try? group.syncShutdownGracefully()
             throw CommandFailure("\(error)")
         }
-        let signalNumber = signals.wait()
-        logger.notice("received \(TerminationSignals.name(signalNumber)); stopping: the forwards accept no new connections")
-        let loop = group.next()
-        let cutShort = loop.makePromise(of: Void.self)
-        let cut = DrainCut(cut: { cutShort.succeed(()) }, finished: { cutShort.fail(DrainOver()) })
-        signals.onSecondSignal { second in
-            if cut.cut() { logger.notice("received \(TerminationSignals.name(second)) again: ending the drain now") }
+        StopOnSignal.wait(
+            for: signals, group: group, drainTimeout: setup.config.limits.drainTimeout,
+            stopping: "the forwards accept no new connections", logger: logger
+        ) { loop, drainTimeout, cutShort in
+            client.shutdown(on: loop, drainTimeout: drainTimeout, endingDrainOn: cutShort, logger: logger)
         }
-        try? client.shutdown(
-            on: loop, drainTimeout: TimeAmount(setup.config.limits.drainTimeout), endingDrainOn: cutShort.futureResult, logger: logger
-        ).wait()
-        cut.finish()
-        try? group.syncShutdownGracefully()
-        logger.notice("stopped")
     }
 }

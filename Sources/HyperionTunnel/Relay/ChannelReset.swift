@@ -19,7 +19,7 @@ extension ChannelHandlerContext {
 
 extension Channel {
     /// `closeWithReset()` from outside the pipeline, from any thread.
-    func closeWithReset() {
+    public func closeWithReset() {
         let reset: @Sendable () -> Void = {
             self.lingerZeroIfSocket()
             self.pipeline.triggerUserOutboundEvent(YamuxStreamReset(), promise: nil)

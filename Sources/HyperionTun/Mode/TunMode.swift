@@ -1,0 +1,141 @@
+#if os(Linux)
+import HyperionConfig
+import HyperionNAT
+import HyperionTunnel
+import Logging
+import NIOCore
+import Synchronization
+
+/// `hyperion-client tun`: the TUN device, the NAT on its packet thread, one listener per
+/// family on the device's addresses, and a pool for every server, started on its first flow.
+/// Applications reach a server at its real addresses (with `print-routes`) or its fake ones.
+public final class TunMode: Sendable {
+    public let client: TunnelClient
+    public let device: TunDevice
+    private let loop: TunPacketLoop<TunFlowHandler>
+    private let flows: TunFlows
+    private let published: Mutex<NATStatistics>
+
+    /// What `start` needs beyond the client's settings.
+    public struct Options: Sendable {
+        public var tun: TunSection
+        /// The servers as configured, for their addresses and fake addresses.
+        public var servers: [ClientConfig.Server]
+
+        public init(tun: TunSection, servers: [ClientConfig.Server]) {
+            self.tun = tun
+            self.servers = servers
+        }
+    }
+
+    private init(client: TunnelClient, device: TunDevice, loop: TunPacketLoop<TunFlowHandler>, flows: TunFlows, published: Mutex<NATStatistics>) {
+        self.client = client
+        self.device = device
+        self.loop = loop
+        self.flows = flows
+        self.published = published
+    }
+
+    /// The NAT's counters as of its last tick (every 100 ms).
+    public var statistics: NATStatistics { published.withLock { $0 } }
+
+    /// Brings everything up, or throws with nothing left behind. Needs CAP_NET_ADMIN.
+    public static func start(
+        endpoints: [TunnelEndpoint], settings: TunnelClientSettings, options: Options, group: EventLoopGroup, logger: Logger
+    ) throws -> TunMode {
+        var settings = settings
+        settings.mark = options.tun.mark
+        let pools = ServerPools(endpoints: endpoints, settings: settings, logger: logger)
+        try route(options.servers, into: pools, logger: logger)
+
+        let tun = options.tun
+        let device = try TunDevice.open(TunConfiguration(
+            name: tun.name, mtu: tun.mtu ?? (tun.offload ? 1500 : 65535), txQueueLength: 1000,
+            addresses: [
+                TunAddress(bytes: tun.address.bytes, prefixLength: tun.prefix)!,
+                TunAddress(bytes: tun.address6.bytes, prefixLength: TunSection.prefix6)!,
+            ],
+            offload: tun.offload
+        ))
+        let peers = TunPeers(v4: tun.peerAddress.bytes, v6: tun.peerAddress6.bytes)
+        let flows = TunFlows(pools: pools, group: group, streamWait: settings.streamWait, peers: peers, logger: logger)
+        do {
+            let listeners = try startListeners(tun, group: group, settings: settings, flows: flows, logger: logger)
+            let published = Mutex(NATStatistics())
+            let handler = TunFlowHandler(
+                translator: TCPAddressTranslator(configuration: natConfiguration(tun, listeners: listeners, settings: settings)),
+                delegate: flows, published: published
+            )
+            let loop = try TunPacketLoop(device: device, handler: handler)
+            flows.connect { loop.send($0) }
+            try loop.start()
+            let idle = tun.idleSeconds == 0 ? nil : TimeAmount.seconds(Int64(tun.idleSeconds))
+            for (index, pool) in pools.all.enumerated() {
+                pool.startOnDemand(group: group, loopOffset: index, idleAfter: idle)
+            }
+            logger.notice("TUN mode up", metadata: [
+                "device": "\(device.name)", "offload": "\(device.offloadEnabled)",
+                "addresses": "\(tun.address)/\(tun.prefix) \(tun.address6)/\(TunSection.prefix6)",
+                "servers": "\(pools.all.count)",
+            ])
+            return TunMode(client: TunnelClient(pools: pools, listeners: listeners), device: device, loop: loop, flows: flows, published: published)
+        } catch {
+            device.close()
+            throw error
+        }
+    }
+
+    /// Each server at every address of its host (resolved now, A and AAAA) and at its fake
+    /// addresses. Two servers on one address: the first keeps it, and the log says so.
+    static func route(_ servers: [ClientConfig.Server], into pools: ServerPools, logger: Logger) throws {
+        for server in servers {
+            let real = try server.address.host.resolveAll()
+            for ip in real + [server.fakeAddress, server.fakeAddress6].compactMap({ $0 }) where !pools.route(ip.bytes, to: server.name) {
+                logger.warning("\(ip) is an address of more than one server; it reaches the first of them, not \(server.name)")
+            }
+        }
+    }
+
+    private static func startListeners(
+        _ tun: TunSection, group: EventLoopGroup, settings: TunnelClientSettings, flows: TunFlows, logger: Logger
+    ) throws -> [LocalListener] {
+        let loops = Array(group.makeIterator())
+        let resolve: LocalListener.Resolver = { flows.take($0) }
+        var started: [LocalListener] = []
+        do {
+            for address in [tun.address, tun.address6] {
+                let endpoint = LocalEndpoint(host: "\(address)", port: 0, purpose: "TUN flows on \(address)")
+                started.append(try LocalListener.start(endpoint, loops: loops, streamWait: settings.streamWait, logger: logger, resolve: resolve).wait())
+            }
+        } catch {
+            started.forEach { _ = $0.close() }
+            throw error
+        }
+        return started
+    }
+
+    static func natConfiguration(_ tun: TunSection, listeners: [LocalListener], settings: TunnelClientSettings) -> NATConfiguration {
+        var configuration = NATConfiguration(
+            v4: FamilyAddresses(tun: tun.address.bytes, peer: tun.peerAddress.bytes, listenerPort: UInt16(listeners[0].boundPort)),
+            v6: FamilyAddresses(tun: tun.address6.bytes, peer: tun.peerAddress6.bytes, listenerPort: UInt16(listeners[1].boundPort))
+        )
+        // A held SYN waits for a tunnel (stream_wait) and then for the server's answer.
+        let wait = settings.streamWait + settings.streamAnswerTimeout
+        configuration.pendingTimeout = .nanoseconds(wait.nanoseconds) + .seconds(1)
+        configuration.admittedTimeout = .seconds(10)
+        return configuration
+    }
+
+    /// Stops accepting, drains like `run` (see `TunnelClient.shutdown`), then stops the
+    /// packet thread and removes the device.
+    public func shutdown(
+        on eventLoop: EventLoop, drainTimeout: TimeAmount, endingDrainOn cutShort: EventLoopFuture<Void>? = nil, logger: Logger?
+    ) -> EventLoopFuture<Void> {
+        client.shutdown(on: eventLoop, drainTimeout: drainTimeout, endingDrainOn: cutShort, logger: logger).always { _ in
+            self.flows.dropAll()
+            self.loop.stop()
+            self.device.close()
+        }
+    }
+}
+#endif
