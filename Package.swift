@@ -9,6 +9,8 @@ import PackageDescription
 //   HyperionTunnel  the NIO runtime: Noise handlers, relay, server, client pool, doctor.
 //   HyperionSPA     the server's knock gate: pure packet parser, cooldown, tally, nft ruleset;
 //                   on Linux the AF_PACKET sniffer and the nft runner (C shims in CHyperionLinux).
+//   HyperionNAT     the L3 TUN mode's TCP address rewriter: packets in, packets and flow
+//                   decisions out. Pure, no dependencies, no I/O.
 //   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
@@ -85,6 +87,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // No dependencies at all (not even Foundation), so that scripts/fuzz-nat can compile
+        // its sources straight into a libFuzzer binary.
+        .target(name: "HyperionNAT"),
         .target(
             name: "HyperionConfig",
             dependencies: [
@@ -192,6 +197,10 @@ let package = Package(
                 "HyperionTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "HyperionNATTests",
+            dependencies: ["HyperionNAT"]
         ),
         .testTarget(
             name: "HyperionConfigTests",
