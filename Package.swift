@@ -11,6 +11,8 @@ import PackageDescription
 //                   listeners, doctor. Takes the config's value types (a forward, an address).
 //   HyperionSPA     the server's knock gate: pure packet parser, cooldown, tally, nft ruleset;
 //                   on Linux the AF_PACKET sniffer and the nft runner (C shims in CHyperionLinux).
+//   HyperionNAT     the L3 TUN mode's TCP address rewriter: packets in, packets and flow
+//                   decisions out. Pure, no dependencies, no I/O.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
 let package = Package(
@@ -86,6 +88,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // No dependencies at all (not even Foundation), so that scripts/fuzz-nat can compile
+        // its sources straight into a libFuzzer binary.
+        .target(name: "HyperionNAT"),
         .target(
             name: "HyperionConfig",
             dependencies: [
@@ -193,6 +198,10 @@ let package = Package(
                 "HyperionTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "HyperionNATTests",
+            dependencies: ["HyperionNAT"]
         ),
         .testTarget(
             name: "HyperionConfigTests",
