@@ -9,6 +9,7 @@ import PackageDescription
 //   HyperionTunnel  the NIO runtime: Noise handlers, relay, server, client pool, doctor.
 //   HyperionSPA     the server's knock gate: pure packet parser, cooldown, tally, nft ruleset;
 //                   on Linux the AF_PACKET sniffer and the nft runner (C shims in CHyperionLinux).
+//   HyperionTun     L3 TUN mode (Linux): the TUN device and its one-thread packet loop.
 //   HyperionConfig  server and client TOML, key sources, the passphrase prompt.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
@@ -65,6 +66,12 @@ let package = Package(
                 "HyperionWire", "HyperionCrypto", "CHyperionLinux",
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // L3 TUN mode on Linux: the device (ioctl and rtnetlink shims in CHyperionLinux) and
+        // the one-thread packet loop that reads, hands each packet to a handler and writes.
+        .target(
+            name: "HyperionTun",
+            dependencies: ["CHyperionLinux"]
         ),
         // Test-only helper: runs an SPAGate from flags so the kernel-level tests can start
         // it inside a network namespace with `ip netns exec`. Not a product; not documented.
@@ -192,6 +199,10 @@ let package = Package(
                 "HyperionTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
+        ),
+        .testTarget(
+            name: "HyperionTunTests",
+            dependencies: ["HyperionTun", "CHyperionLinux"]
         ),
         .testTarget(
             name: "HyperionConfigTests",
