@@ -13,11 +13,19 @@ import PackageDescription
 //                   on Linux the AF_PACKET sniffer and the nft runner (C shims in CHyperionLinux).
 //   HyperionNAT     the L3 TUN mode's TCP address rewriter: packets in, packets and flow
 //                   decisions out. Pure, no dependencies, no I/O.
+//   HyperionTun     L3 TUN mode (Linux): the TUN device, its one-thread packet loop, and the
+//                   mode itself (flows, listeners, pools on demand). Optional: the TUN trait.
 //   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
 let package = Package(
     name: "Hyperion",
     platforms: [.macOS(.v15)],
+    // TUN mode is in the client unless it is built without it, for a lean client:
+    // swift build -c release --disable-default-traits
+    traits: [
+        .trait(name: "TUN", description: "L3 TUN mode in hyperion-client (Linux): hyperion-client tun."),
+        .default(enabledTraits: ["TUN"]),
+    ],
     products: [
         .executable(name: "hyperion-server", targets: ["hyperion-server"]),
         .executable(name: "hyperion-client", targets: ["hyperion-client"]),
@@ -66,6 +74,16 @@ let package = Package(
             name: "HyperionSPA",
             dependencies: [
                 "HyperionWire", "HyperionCrypto", "CHyperionLinux",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // L3 TUN mode on Linux: the device (ioctl and rtnetlink shims in CHyperionLinux) and
+        // the one-thread packet loop that reads, hands each packet to a handler and writes.
+        .target(
+            name: "HyperionTun",
+            dependencies: [
+                "CHyperionLinux", "HyperionNAT", "HyperionTunnel", "HyperionConfig",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -120,6 +138,7 @@ let package = Package(
             name: "hyperion-client",
             dependencies: [
                 "HyperionCrypto", "HyperionWire", "HyperionConfig", "HyperionCommandLine", "HyperionTunnel",
+                .target(name: "HyperionTun", condition: .when(platforms: [.linux], traits: ["TUN"])),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -202,6 +221,10 @@ let package = Package(
         .testTarget(
             name: "HyperionNATTests",
             dependencies: ["HyperionNAT"]
+        ),
+        .testTarget(
+            name: "HyperionTunTests",
+            dependencies: ["HyperionTun", "CHyperionLinux"]
         ),
         .testTarget(
             name: "HyperionConfigTests",
