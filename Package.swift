@@ -20,18 +20,18 @@ import PackageDescription
 let package = Package(
     name: "Hyperion",
     platforms: [.macOS(.v15)],
-    // TUN mode is in the client unless it is built without it, for a lean client:
-    // swift build -c release --disable-default-traits
-    traits: [
-        .trait(name: "TUN", description: "L3 TUN mode in hyperion-client (Linux): hyperion-client tun."),
-        .default(enabledTraits: ["TUN"]),
-    ],
     products: [
         .executable(name: "hyperion-server", targets: ["hyperion-server"]),
         .executable(name: "hyperion-client", targets: ["hyperion-client"]),
         // For the microbenchmarks in Benchmarks/ (a package of its own); no other use.
         .library(name: "HyperionCrypto", targets: ["HyperionCrypto"]),
         .library(name: "HyperionWire", targets: ["HyperionWire"]),
+    ],
+    // TUN mode is in the client unless it is built without it, for a lean client:
+    // swift build -c release --disable-default-traits
+    traits: [
+        .trait(name: "TUN", description: "L3 TUN mode in hyperion-client (Linux): hyperion-client tun."),
+        .default(enabledTraits: ["TUN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),

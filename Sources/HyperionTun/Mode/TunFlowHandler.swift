@@ -1,6 +1,5 @@
 #if os(Linux)
 import HyperionNAT
-import Synchronization
 
 /// What the packet thread asks of the rest of TUN mode: open a stream for a held SYN, and
 /// drop the stream of a flow that timed out. Both must return at once (they run on the
@@ -29,10 +28,9 @@ final class TunFlowHandler: TunPacketHandler {
 
     private var translator: TCPAddressTranslator
     private let delegate: TunFlowDelegate
-    private let published: Mutex<NATStatistics>
-    private var lastPublished = ContinuousClock.now
+    private let published: NATStatisticsBox
 
-    init(translator: TCPAddressTranslator, delegate: TunFlowDelegate, published: Mutex<NATStatistics>) {
+    init(translator: TCPAddressTranslator, delegate: TunFlowDelegate, published: NATStatisticsBox) {
         self.translator = translator
         self.delegate = delegate
         self.published = published
@@ -74,7 +72,7 @@ final class TunFlowHandler: TunPacketHandler {
             delegate.flowExpired(handle)
         }
         let statistics = translator.statistics
-        published.withLock { $0 = statistics }
+        published.publish(statistics)
     }
 }
 

@@ -4,7 +4,6 @@ import HyperionNAT
 import HyperionTunnel
 import Logging
 import NIOCore
-import Synchronization
 
 /// `hyperion-client tun`: the TUN device, the NAT on its packet thread, one listener per
 /// family on the device's addresses, and a pool for every server, started on its first flow.
@@ -14,7 +13,7 @@ public final class TunMode: Sendable {
     public let device: TunDevice
     private let loop: TunPacketLoop<TunFlowHandler>
     private let flows: TunFlows
-    private let published: Mutex<NATStatistics>
+    private let published: NATStatisticsBox
 
     /// What `start` needs beyond the client's settings.
     public struct Options: Sendable {
@@ -28,7 +27,7 @@ public final class TunMode: Sendable {
         }
     }
 
-    private init(client: TunnelClient, device: TunDevice, loop: TunPacketLoop<TunFlowHandler>, flows: TunFlows, published: Mutex<NATStatistics>) {
+    private init(client: TunnelClient, device: TunDevice, loop: TunPacketLoop<TunFlowHandler>, flows: TunFlows, published: NATStatisticsBox) {
         self.client = client
         self.device = device
         self.loop = loop
@@ -36,8 +35,8 @@ public final class TunMode: Sendable {
         self.published = published
     }
 
-    /// The NAT's counters as of its last tick (every 100 ms).
-    public var statistics: NATStatistics { published.withLock { $0 } }
+    /// The NAT's counters as of its last tick (every 100 ms); nil before the first.
+    public var statistics: NATStatistics? { published.latest }
 
     /// Brings everything up, or throws with nothing left behind. Needs CAP_NET_ADMIN.
     public static func start(
@@ -61,7 +60,7 @@ public final class TunMode: Sendable {
         let flows = TunFlows(pools: pools, group: group, streamWait: settings.streamWait, peers: peers, logger: logger)
         do {
             let listeners = try startListeners(tun, group: group, settings: settings, flows: flows, logger: logger)
-            let published = Mutex(NATStatistics())
+            let published = NATStatisticsBox()
             let handler = TunFlowHandler(
                 translator: TCPAddressTranslator(configuration: natConfiguration(tun, listeners: listeners, settings: settings)),
                 delegate: flows, published: published
