@@ -21,6 +21,9 @@ public struct TunSection: Sendable, Hashable {
     /// `idle_secs`, 0...86400, default 300: a server's pool connects on its first flow and
     /// closes after this long without one. 0 keeps it open once started.
     public var idleSeconds = 300
+    /// `port_hold_secs`, 1...600, default 120: how long a NAT port stays out of use after its
+    /// connection closed, so a late packet of the old connection never reaches a new one.
+    public var portHoldSeconds = 120
     /// `offload`, default true: ask for checksum and segmentation offload (virtio headers);
     /// without it, or where the kernel refuses, packets are plain.
     public var offload = true
@@ -41,7 +44,7 @@ public struct TunSection: Sendable, Hashable {
 
 /// Parses `[tun]`.
 enum TunParser {
-    static let keys = ["name", "addr", "prefix", "addr6", "mtu", "mark", "table", "idle_secs", "offload"]
+    static let keys = ["name", "addr", "prefix", "addr6", "mtu", "mark", "table", "idle_secs", "port_hold_secs", "offload"]
 
     static func parse(_ table: TableReader?, topLevelMark: UInt32?) throws -> TunSection {
         var tun = TunSection()
@@ -70,6 +73,7 @@ enum TunParser {
             tun.table = UInt32(number)
         }
         tun.idleSeconds = try table.integer("idle_secs", in: 0...86_400) ?? tun.idleSeconds
+        tun.portHoldSeconds = try table.integer("port_hold_secs", in: 1...600) ?? tun.portHoldSeconds
         tun.offload = try table.bool("offload") ?? tun.offload
         let subnet = tun.subnet
         guard tun.address != subnet.first, tun.peerAddress != subnet.last, subnet.contains(tun.peerAddress) else {

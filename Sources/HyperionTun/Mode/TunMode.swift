@@ -113,6 +113,17 @@ public final class TunMode: Sendable {
         return started
     }
 
+    /// The NAT's counters as log metadata.
+    static func metadata(_ statistics: NATStatistics) -> Logger.Metadata {
+        [
+            "live_flows": "\(statistics.liveFlows)", "pending": "\(statistics.pendingFlows)", "admitted": "\(statistics.admittedFlows)",
+            "established": "\(statistics.establishedFlows)", "closing": "\(statistics.closingFlows)",
+            "flows_opened": "\(statistics.flowsOpened)", "refused_table_full": "\(statistics.refusedTableFull)",
+            "refused": "\(statistics.refusedByCaller)", "unreachable": "\(statistics.unreachableSent)",
+            "resets_unknown": "\(statistics.resetsForUnknownFlows)", "skipped": "\(statistics.skipped.total)",
+        ]
+    }
+
     static func natConfiguration(_ tun: TunSection, listeners: [LocalListener], settings: TunnelClientSettings) -> NATConfiguration {
         var configuration = NATConfiguration(
             v4: FamilyAddresses(tun: tun.address.bytes, peer: tun.peerAddress.bytes, listenerPort: UInt16(listeners[0].boundPort)),
@@ -122,6 +133,7 @@ public final class TunMode: Sendable {
         let wait = settings.streamWait + settings.streamAnswerTimeout
         configuration.pendingTimeout = .nanoseconds(wait.nanoseconds) + .seconds(1)
         configuration.admittedTimeout = .seconds(10)
+        configuration.closedHold = .seconds(tun.portHoldSeconds)
         return configuration
     }
 
@@ -134,6 +146,7 @@ public final class TunMode: Sendable {
             self.flows.dropAll()
             self.loop.stop()
             self.device.close()
+            if let statistics = self.statistics { logger?.notice("TUN mode stopped", metadata: Self.metadata(statistics)) }
         }
     }
 }
