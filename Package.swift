@@ -226,6 +226,12 @@ let package = Package(
             name: "HyperionTunTests",
             dependencies: ["HyperionTun", "CHyperionLinux"]
         ),
+        // TUN mode with the real binaries: the client's device, routes and NAT on an admin
+        // host in a network namespace (root), run on its own by scripts/test.
+        .testTarget(
+            name: "HyperionTunModeTests",
+            dependencies: ["HyperionTestSupport"]
+        ),
         .testTarget(
             name: "HyperionConfigTests",
             dependencies: ["HyperionConfig", "HyperionCrypto"]
