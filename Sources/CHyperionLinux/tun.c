@@ -102,8 +102,10 @@ static int append_attribute(struct nlmsghdr *message, size_t capacity, unsigned 
     return 1;
 }
 
-/// Sends one request and waits for its acknowledgement: 0 or the kernel's -errno.
-static int netlink_transact(struct nlmsghdr *message) {
+/// Sends one request and waits for the kernel's answer with the same sequence number:
+/// an error or acknowledgement (0 or -errno), or else a message of `reply_type`, whose
+/// `struct rtmsg` type (rtm_type) is returned when `route_type` is non-NULL.
+static int netlink_transact(struct nlmsghdr *message, unsigned short reply_type, int *route_type) {
     int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
     if (fd < 0) {
         return -errno;
@@ -117,8 +119,8 @@ static int netlink_transact(struct nlmsghdr *message) {
         close(fd);
         return result;
     }
-    char reply[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
-    for (;;) {
+    char reply[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+    for (int found = 0; !found;) {
         ssize_t length = recv(fd, reply, sizeof(reply), 0);
         if (length < 0) {
             if (errno == EINTR) continue;
@@ -126,7 +128,6 @@ static int netlink_transact(struct nlmsghdr *message) {
             break;
         }
         struct nlmsghdr *answer = (struct nlmsghdr *)reply;
-        int found = 0;
         for (; NLMSG_OK(answer, (unsigned int)length); answer = NLMSG_NEXT(answer, length)) {
             if (answer->nlmsg_seq != message->nlmsg_seq) continue;
             if (answer->nlmsg_type == NLMSG_ERROR) {
@@ -135,15 +136,26 @@ static int netlink_transact(struct nlmsghdr *message) {
                 found = 1;
                 break;
             }
+            if (route_type != NULL && answer->nlmsg_type == reply_type) {
+                *route_type = ((struct rtmsg *)NLMSG_DATA(answer))->rtm_type;
+                result = 0;
+                found = 1;
+                break;
+            }
         }
-        if (found) break;
     }
     close(fd);
     return result;
 }
 
+_Static_assert(RTN_LOCAL == CHYPERION_ROUTE_TYPE_LOCAL, "RTN_LOCAL changed");
+
+static size_t address_length_of(int family) {
+    return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
 int chyperion_link_add_address(int index, int family, const uint8_t *address, int prefix_length) {
-    size_t address_length = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+    size_t address_length = address_length_of(family);
     if (address_length == 0 || index <= 0 || prefix_length < 0 || prefix_length > (int)address_length * 8) {
         return -EINVAL;
     }
@@ -170,7 +182,31 @@ int chyperion_link_add_address(int index, int family, const uint8_t *address, in
             return -ENOBUFS;
         }
     }
-    int result = netlink_transact(message);
+    int result = netlink_transact(message, 0, NULL);
     return result == -EEXIST ? 0 : result;
+}
+
+int chyperion_route_type(int family, const uint8_t *address) {
+    size_t address_length = address_length_of(family);
+    if (address_length == 0) {
+        return -EINVAL;
+    }
+    char buffer[128] __attribute__((aligned(NLMSG_ALIGNTO)));
+    memset(buffer, 0, sizeof(buffer));
+    struct nlmsghdr *message = (struct nlmsghdr *)buffer;
+    message->nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+    message->nlmsg_type = RTM_GETROUTE;
+    message->nlmsg_flags = NLM_F_REQUEST;
+    message->nlmsg_seq = 2;
+    struct rtmsg *body = (struct rtmsg *)NLMSG_DATA(message);
+    body->rtm_family = (unsigned char)family;
+    body->rtm_dst_len = (unsigned char)(address_length * 8);
+    if (!append_attribute(message, sizeof(buffer), RTA_DST, address, address_length)) {
+        return -ENOBUFS;
+    }
+    int type = -1;
+    int result = netlink_transact(message, RTM_NEWROUTE, &type);
+    if (result < 0) return result;
+    return type < 0 ? -ENODATA : type;
 }
 #endif

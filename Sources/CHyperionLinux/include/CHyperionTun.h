@@ -44,6 +44,15 @@ int chyperion_link_set_up(const char *name);
 /// get IFA_F_NODAD so they are usable at once. An address that already exists is not an
 /// error. Returns 0 or the kernel's -errno.
 int chyperion_link_add_address(int index, int family, const uint8_t *address, int prefix_length);
+
+/// The type (RTN_LOCAL, RTN_UNICAST, ...) of the route the kernel would use for `address`
+/// (RTM_GETROUTE), or -errno. An IPv6 address's local route appears a moment after
+/// RTM_NEWADDR, from a work queue, even with IFA_F_NODAD: until then packets to it are
+/// dropped as not ours.
+int chyperion_route_type(int family, const uint8_t *address);
+
+/// RTN_LOCAL, for comparing with `chyperion_route_type`.
+#define CHYPERION_ROUTE_TYPE_LOCAL 2
 #endif
 
 #endif

@@ -23,7 +23,28 @@ enum TunLink {
             }
             try check(result, "adding the address \(address) to \(name)")
         }
+        for address in configuration.addresses {
+            try waitUntilLocal(address, name: name)
+        }
         return index
+    }
+
+    /// Waits (up to 2 s) until the kernel routes `address` as local. For IPv6 that happens
+    /// from a work queue shortly after the address is added, nodad or not; a packet to the
+    /// address before then is dropped, which a caller who writes one at once would see.
+    private static func waitUntilLocal(_ address: TunAddress, name: String) throws(TunError) {
+        let family = address.isIPv6 ? AF_INET6 : AF_INET
+        var lastType: Int32 = 0
+        for _ in 0..<2000 {
+            lastType = address.bytes.withUnsafeBufferPointer { chyperion_route_type(family, $0.baseAddress) }
+            if lastType == CHYPERION_ROUTE_TYPE_LOCAL { return }
+            usleep(1000)
+        }
+        if lastType < 0 { throw TunError.systemCall("looking up the route of \(address) on \(name)", -lastType) }
+        throw TunError(
+            .systemCallFailed,
+            "the kernel did not make \(address) a local address of \(name) within 2 s (route type \(lastType)); see `ip route get`"
+        )
     }
 
     private static func check(_ result: Int32, _ what: String) throws(TunError) {

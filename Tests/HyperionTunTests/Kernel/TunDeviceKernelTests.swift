@@ -30,6 +30,12 @@ import Testing
         let v6 = (interface["addr_info"] as? [[String: Any]] ?? []).first { ($0["local"] as? String)?.hasPrefix("fd00:201") == true }
         #expect(v6?["tentative"] == nil, "the IPv6 address is tentative: \(String(describing: v6))")
 
+        // Routed as local when open() returns: the IPv6 local route comes from a work queue.
+        for local in ["10.201.\(network.subnet).1", "fd00:201:\(String(network.subnet, radix: 16))::1"] {
+            let route = try IPCommand.run(["-j", "route", "get", local]).output
+            #expect(route.contains("\"type\":\"local\""), "ip route get \(local): \(route)")
+        }
+
         device.close()
         #expect(!IPCommand.linkExists(network.name), "the interface outlived its descriptor")
         device.close()
