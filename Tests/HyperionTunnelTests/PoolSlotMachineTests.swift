@@ -95,7 +95,7 @@ import Testing
 
     // MARK: replacing a suspect connection
 
-    static let replacing = PoolSlotMachine.Action.logInfo("a stream waits and every tunnel connection is suspect: connecting a replacement beside this one")
+    static let replacing = PoolSlotMachine.Action.logNotice("a stream waits and every tunnel connection is suspect: connecting a replacement beside this one")
 
     func liveSlot() -> PoolSlotMachine {
         var slot = PoolSlotMachine()
@@ -123,7 +123,7 @@ import Testing
         var slot = liveSlot()
         _ = slot.kick(now: at(20_000), liveSessionSuspect: true)
         #expect(slot.connectSucceeded(liveSessionSuspect: false) == [
-            .closeNewSession, .logInfo("the suspect tunnel connection answered before its replacement was up; keeping it"),
+            .closeNewSession, .logNotice("the suspect tunnel connection answered before its replacement was up; keeping it"),
         ])
         #expect(slot.kick(now: at(30_000), liveSessionSuspect: true) == [Self.replacing, .connect], "and it may be replaced later")
     }
