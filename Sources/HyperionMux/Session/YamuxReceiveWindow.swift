@@ -39,10 +39,12 @@ struct YamuxReceiveWindow: Hashable, Sendable {
     /// The peer's data ended at `limitBeforeUpdate`: it waited for that update.
     private(set) var peerWaitedForUpdate = false
 
-    init(initial: UInt32, maximum: UInt32, now: NIODeadline) {
+    /// `start`: the window the stream begins with; more than `initial` (what the peer
+    /// assumes) only if the difference is granted with the stream's SYN or ACK.
+    init(initial: UInt32, start: UInt32? = nil, maximum: UInt32, now: NIODeadline) {
         self.maximum = max(maximum, initial)
-        self.target = initial
-        self.peerCredit = initial
+        self.target = min(max(start ?? initial, initial), self.maximum)
+        self.peerCredit = self.target
         self.epochStart = now
     }
 
