@@ -3,9 +3,10 @@
 direct TCP echo on the same lossy path, run after run, interleaved, with the kernel's TCP
 counters of each run. Needs root and the release binaries (scripts/bench builds them).
 
-  scripts/bench-loss.py --bin .build/release [--percent 5] [--mb 50] [--runs 6] [--trace]
+  scripts/bench-loss.py --bin .build/release [--percent 5] [--mb 50] [--runs 6] [--delay-ms 10] [--trace]
 
-Two namespaces joined by a veth pair (scripts/netlab.py): hyperion-client on the admin host
+Two namespaces joined by a veth pair, or with --delay-ms by the lab's delay line
+(scripts/netlab.py): hyperion-client on the admin host
 with a -L forward, hyperion-server and a Python echo service on the server host. Loss is
 `numgen random mod 100 < N drop` in the receiving host's input chain, on the tunnel port and
 on the echo port, both ways; the server's loopback leg to the echo service has none.
@@ -86,6 +87,7 @@ def main():
     parser.add_argument("--pool-size", type=int, default=None, help="the client's pool_size (default: its default)")
     parser.add_argument("--sysctl", action="append", default=[], metavar="NAME=VALUE",
                         help="set a sysctl in both namespaces first (repeatable), e.g. net.ipv4.tcp_congestion_control=cubic")
+    parser.add_argument("--delay-ms", type=float, default=0, help="one-way delay of the path (the lab's delay line; default 0)")
     parser.add_argument("--offloads", action="store_true",
                         help="leave GSO/TSO/GRO on (a drop then takes a whole super-packet: bursts of loss)")
     parser.add_argument("--hook", choices=["input", "output"], default="input",
@@ -113,7 +115,7 @@ def main():
     payload = netlab.payload_of(args.mb * 1_000_000)
     runs = []
     try:
-        with netlab.NetLab(offloads=args.offloads) as lab:
+        with netlab.NetLab(offloads=args.offloads, delay_ms=args.delay_ms) as lab:
             started = []
             try:
                 if args.quickack:
@@ -167,6 +169,8 @@ def main():
                               + ("" if sample["exact"] else f"  NOT EXACT: {sample['error']}"), flush=True)
             finally:
                 driver.procs.stop_all()  # before the namespaces go
+        for line in lab.forwarder_report:
+            print(line)
     finally:
         if args.keep:
             print(f"logs and configs kept in {driver.dir}")

@@ -15,9 +15,10 @@ Groups (--only picks some; the default runs all):
               client and of the server (a fresh pair of processes, pool_size 1)
   argon2      scripts/bench-argon2.sh: our Argon2id against the C reference
   faults      root only: a tunnel between two network namespaces (scripts/netlab.py): a
-              5%-loss echo through it against a direct TCP echo on the same path; after a
-              silent 10 s blackhole of the tunnel port, and after the admin host's address
-              changed, the time to the first new connection through a -L forward that works
+              5%-loss echo through it against a direct TCP echo on the same path, 20 ms
+              RTT (the lab's delay line); after a silent 10 s blackhole of the tunnel port,
+              and after the admin host's address changed, the time to the first new
+              connection through a -L forward that works
 
 Paths of throughput and latency, interleaved round by round so machine load hits them alike:
   raw        straight to the service on loopback: the ceiling
@@ -452,47 +453,69 @@ remote_port = {target}
     # -- faults: two network namespaces (scripts/netlab.py) ---------------------------
 
     def faults(self):
-        """The tunnel between an admin host and a server host joined by a veth pair: the
-        5%-loss echo through it against a direct TCP echo on the same path, then a silent
-        blackhole of the tunnel port and a change of the admin host's address, each timed
-        to the first new connection through the forward that works."""
+        """The tunnel between an admin host and a server host in network namespaces: the
+        5%-loss echo through it against a direct TCP echo on the same path, on a path with
+        delay (the lab's delay line); then, on a direct veth, a silent blackhole of the
+        tunnel port and a change of the admin host's address, each timed to the first new
+        connection through the forward that works."""
         args = self.args
         reason = netlab.cannot_run()
         if reason:
             log(f"== faults: skipped: {reason}")
             return {"skipped": reason}
-        log(f"== faults: two namespaces; {args.loss_percent}% loss ({args.loss_cc}), {args.loss_mb} MB echo x {args.loss_runs}; "
-            f"blackhole {args.blackhole_seconds:g} s and address change x {args.fault_rounds}")
+        log(f"== faults: two namespaces; {args.loss_percent}% loss, {2 * args.loss_delay_ms:g} ms RTT, "
+            f"{args.loss_mb} MB echo x {args.loss_runs}; blackhole {args.blackhole_seconds:g} s and address change "
+            f"x {args.fault_rounds}")
         result = {}
-        with netlab.NetLab() as lab:
-            started = []
-            try:
-                # A loss-based congestion control, so that the loss, not the CPU, sets the
-                # transfer time (docs/PERFORMANCE.md, "Loss"): reno is the one every kernel lets
-                # a network namespace choose; this machine's default, BBR, hardly slows down
-                # for random loss.
-                for namespace in (lab.admin, lab.server):
-                    lab.run(namespace, ["sysctl", "-q", "-w", f"net.ipv4.tcp_congestion_control={args.loss_cc}"])
-                for setting in args.lab_sysctl:  # experiments only: both hosts' kernels
-                    for namespace in (lab.admin, lab.server):
-                        lab.run(namespace, ["sysctl", "-q", "-w", setting])
-                echo = self.procs.start("lab-echo", lab.argv(lab.server, [sys.executable, f"{SCRIPTS}/netlab.py", "echo"]),
-                                        stdout=subprocess.PIPE)
-                started.append(echo)
-                echo_port = int(echo.stdout.readline())
-                pair = self.start_hyperion("lab", {"echo": echo_port}, lab=lab, client_log_level="info")
-                started += [pair["server"], pair["client"]]
+        with netlab.NetLab(delay_ms=args.loss_delay_ms) as lab:
+            with self.lab_processes():
+                self.prepare_lab_hosts(lab, args.loss_cc)
+                result["loss_cc"] = lab.run(lab.admin, ["sysctl", "-n", "net.ipv4.tcp_congestion_control"]).strip()
+                log(f"   loss path: {result['loss_cc']} on both hosts, {args.loss_delay_ms:g} ms each way")
+                echo_port = self.start_lab_echo(lab)
+                pair = self.start_hyperion("lab-loss", {"echo": echo_port}, lab=lab, client_log_level="info")
                 self.wait_forward_works(lab, pair["forwards"]["echo"], 30)
                 result["loss"] = self.loss_runs(lab, pair, echo_port)
+        result["delay_line"] = lab.forwarder_report
+        for line in lab.forwarder_report:
+            log(f"   {line}")
+        with netlab.NetLab() as lab:
+            with self.lab_processes():
+                self.prepare_lab_hosts(lab, None)
+                echo_port = self.start_lab_echo(lab)
+                pair = self.start_hyperion("lab", {"echo": echo_port}, lab=lab, client_log_level="info")
+                self.wait_forward_works(lab, pair["forwards"]["echo"], 30)
                 result["blackhole"], result["address_change"] = [], []
                 for round_index in range(args.fault_rounds):
                     result["blackhole"].append(self.blackhole_round(lab, pair))
                     result["address_change"].append(self.address_change_round(lab, pair))
-            finally:
-                # Before the namespaces go: everything started for them, also what a failed
-                # start left running.
-                self.procs.stop(*[child for name, child in reversed(self.procs.children) if name.startswith("lab-")])
         return result
+
+    def lab_processes(self):
+        """A context in which processes started for a lab (names "lab-…") are stopped at its
+        end, also what a failed start left running: before the namespaces go."""
+        bench = self
+
+        class Stopper:
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *exc):
+                bench.procs.stop(*[child for name, child in reversed(bench.procs.children) if name.startswith("lab-")])
+
+        return Stopper()
+
+    def prepare_lab_hosts(self, lab, congestion_control):
+        """Both hosts' congestion control (None: the kernel's default) and `--lab-sysctl`."""
+        settings = [f"net.ipv4.tcp_congestion_control={congestion_control}"] if congestion_control else []
+        for setting in settings + self.args.lab_sysctl:  # --lab-sysctl: experiments only
+            for namespace in (lab.admin, lab.server):
+                lab.run(namespace, ["sysctl", "-q", "-w", setting])
+
+    def start_lab_echo(self, lab):
+        echo = self.procs.start("lab-echo", lab.argv(lab.server, [sys.executable, f"{SCRIPTS}/netlab.py", "echo"]),
+                                stdout=subprocess.PIPE)
+        return int(echo.stdout.readline())
 
     def forward_exchange(self, lab, port, timeout, opened=None):
         """One new connection through the forward: 64 bytes out, their echo back. `opened`,
@@ -682,6 +705,11 @@ remote_port = {target}
         return measured
 
 
+def loss_row_name(args):
+    rtt = f", {2 * args.loss_delay_ms:g} ms RTT" if args.loss_delay_ms else ""
+    return f"{args.loss_percent}% loss{rtt}: {args.loss_mb} MB echo vs direct TCP"
+
+
 def percentile(samples, q):
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -786,7 +814,7 @@ def report(measured, args, environment):
             tunnel = [x["seconds"] for x in f["loss"]["tunnel"]]
             direct = [x["seconds"] for x in f["loss"]["direct"]]
             inexact = [path for path in ("tunnel", "direct") for x in f["loss"][path] if not x["exact"]]
-            name = f"{args.loss_percent}% loss: {args.loss_mb} MB echo vs direct TCP"
+            name = loss_row_name(args)
             if inexact:
                 failed(name, f"not byte-exact: {', '.join(sorted(set(inexact)))}")
             else:
@@ -832,7 +860,7 @@ def report(measured, args, environment):
                          "handshake_concurrency": args.handshake_concurrency, "cold_tries": args.cold,
                          "streams": args.streams, "stream_pool": args.stream_pool,
                          "loss_percent": args.loss_percent, "loss_mb": args.loss_mb, "loss_runs": args.loss_runs,
-                         "loss_cc": args.loss_cc,
+                         "loss_cc": args.loss_cc, "loss_delay_ms": args.loss_delay_ms,
                          "blackhole_seconds": args.blackhole_seconds, "fault_rounds": args.fault_rounds,
                          "lab_sysctl": args.lab_sysctl},
             "paths": figures, "goals": rows, **details}
@@ -856,8 +884,11 @@ def main():
     parser.add_argument("--loss-mb", type=int, default=20, help="faults: MB echoed each way per loss run (default 20)")
     parser.add_argument("--loss-runs", type=int, default=5, help="faults: loss runs per path, interleaved (default 5)")
     parser.add_argument("--loss-deadline", type=int, default=120, help="faults: give up on one loss run after this many seconds")
-    parser.add_argument("--loss-cc", default="reno",
-                        help="faults: the hosts' TCP congestion control (default reno, loss-based; bbr hardly slows for loss)")
+    parser.add_argument("--loss-cc", default=None,
+                        help="faults: the loss hosts' TCP congestion control (default: the kernel's; reno takes minutes "
+                             "per 20 MB at 5%% loss and 20 ms RTT)")
+    parser.add_argument("--loss-delay-ms", type=float, default=10,
+                        help="faults: one-way delay of the loss path (default 10, a 20 ms RTT; 0: a direct veth)")
     parser.add_argument("--blackhole-seconds", type=float, default=10, help="faults: length of the silent blackhole (default 10)")
     parser.add_argument("--fault-rounds", type=int, default=3, help="faults: blackholes and address changes (default 3 each)")
     parser.add_argument("--lab-sysctl", action="append", default=[], metavar="NAME=VALUE",
@@ -875,9 +906,10 @@ def main():
         parser.error("--handshakes 1..1000000, --handshake-concurrency 1..64, --cold 1..100000, --streams 1..60000, "
                      "--stream-pool 1..16, --streams-timeout 1..3600")
     if not (0 <= args.loss_percent <= 50 and 1 <= args.loss_mb <= 1000 and 1 <= args.loss_runs <= 50
-            and 1 <= args.loss_deadline <= 3600 and 0.5 <= args.blackhole_seconds <= 120 and 1 <= args.fault_rounds <= 20):
+            and 1 <= args.loss_deadline <= 3600 and 0.5 <= args.blackhole_seconds <= 120 and 1 <= args.fault_rounds <= 20
+            and 0 <= args.loss_delay_ms <= 500):
         parser.error("--loss-percent 0..50, --loss-mb 1..1000, --loss-runs 1..50, --loss-deadline 1..3600, "
-                     "--blackhole-seconds 0.5..120, --fault-rounds 1..20")
+                     "--blackhole-seconds 0.5..120, --fault-rounds 1..20, --loss-delay-ms 0..500")
     needed = (["iperf3"] if "throughput" in args.groups else []) + \
              (["ssh", "ssh-keygen"] if {"throughput", "latency"} & set(args.groups) else [])
     for tool in needed:

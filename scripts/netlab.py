@@ -13,18 +13,33 @@ as on a real path; they match eth0 only, never loopback:
   loss       `numgen random mod 100 < N drop` on a TCP port, both ways
   blackhole  every packet of a TCP port dropped, both ways, no RST
 
+With a delay (`NetLab(delay_ms=D)`), the two hosts are not joined directly: each host's
+eth0 is paired with an interface of a third namespace (<tag>-mid, interfaces `to-adm`
+and `to-srv`), where two forwarders, one per direction,
+copy every Ethernet frame from one interface to the other D ms after it arrived (AF_PACKET
+sockets; this kernel has no netem). The hosts still share one subnet, frames are neither
+reordered nor dropped by the forwarders while their bounded queues have room (what
+overflows is dropped, counted, and reported on stderr when they stop), and the loss rules
+stay on the hosts. Checksum offload is off on the hosts' eth0 too, since a frame leaving
+a veth with its checksum left to the hardware would reach the forwarder without one.
+
 Sockets are made inside a namespace by a thread that joined it (setns(2)), so the driver
 connects, times and checks from its own process. Processes run in a namespace with
-`ip netns exec`. Run as a program it offers the echo service used on the server host:
+`ip netns exec`. Run as a program it offers the echo service used on the server host, and
+the delay line's forwarder:
 
-  netlab.py echo --port P     echo service on 0.0.0.0:P (one thread per connection)
+  netlab.py echo --port P                       echo service on 0.0.0.0:P (one thread per connection)
+  netlab.py delay --source A --sink B --ms D    frames from interface A out of B, D ms later
 """
 import argparse
+import collections
 import ctypes
 import os
 import queue
 import random
+import select
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -120,14 +135,20 @@ class NetLab:
     ADMIN = "10.79.0.2"
     ADMIN_MOVED = "10.79.0.22"
 
-    def __init__(self, prefix="hflt", offloads=False):
+    def __init__(self, prefix="hflt", offloads=False, delay_ms=0):
         self.prefix = prefix
         self.offloads = offloads  # True leaves GSO/TSO/GRO on: a drop then takes a whole super-packet
+        self.delay_ms = delay_ms  # one way; 0 joins the hosts directly
+        if delay_ms and offloads:
+            raise ValueError("the delay line forwards frames, not super-packets: offloads must stay off")
         self.tag = f"{prefix}-{os.getpid()}"
         self.admin = f"{self.tag}-adm"
         self.server = f"{self.tag}-srv"
+        self.middle = f"{self.tag}-mid" if delay_ms else None
         self.admin_address = self.ADMIN
         self.threads = {}
+        self.forwarders = []
+        self.forwarder_report = []
         self.ip, self.nft, self.ethtool = tool("ip"), tool("nft"), tool("ethtool")
 
     def __enter__(self):
@@ -142,15 +163,19 @@ class NetLab:
     def create(self):
         self.remove_leftovers()
         try:
-            for namespace in (self.admin, self.server):
-                check([self.ip, "netns", "add", namespace])
-                check([self.ip, "-n", namespace, "link", "set", "lo", "up"])
-            check([self.ip, "-n", self.admin, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0",
-                   "netns", self.server])
+            for namespace in (self.admin, self.server, self.middle):
+                if namespace:
+                    check([self.ip, "netns", "add", namespace])
+                    check([self.ip, "-n", namespace, "link", "set", "lo", "up"])
+            if self.middle:
+                self._create_delay_line()
+            else:
+                check([self.ip, "-n", self.admin, "link", "add", "eth0", "type", "veth", "peer", "name", "eth0",
+                       "netns", self.server])
             for namespace, address in ((self.admin, self.ADMIN), (self.server, self.SERVER)):
                 setting = "on" if self.offloads else "off"
                 check([self.ip, "netns", "exec", namespace, self.ethtool, "-K", "eth0", "gso", setting, "tso", setting,
-                       "gro", setting])
+                       "gro", setting] + (["tx", "off"] if self.middle else []))
                 check([self.ip, "-n", namespace, "addr", "add", f"{address}/{SUBNET_BITS}", "dev", "eth0"])
                 check([self.ip, "-n", namespace, "link", "set", "eth0", "up"])
                 check(self.argv(namespace, [self.nft, "-f", "-"]), stdin=self._table(namespace, []))
@@ -160,14 +185,48 @@ class NetLab:
             self.destroy()
             raise
 
+    def _create_delay_line(self):
+        """The middle namespace: `to-adm` paired with the admin host's eth0, `to-srv` with the
+        server host's, no addresses (its own stack stays out of the way: IPv6 off, so it sends
+        nothing of its own), and one forwarder per direction."""
+        check([self.ip, "netns", "exec", self.middle, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+               "net.ipv6.conf.default.disable_ipv6=1"])
+        for host, name in ((self.admin, "to-adm"), (self.server, "to-srv")):
+            check([self.ip, "-n", host, "link", "add", "eth0", "type", "veth", "peer", "name", name, "netns", self.middle])
+            check([self.ip, "netns", "exec", self.middle, self.ethtool, "-K", name, "gso", "off", "tso", "off",
+                   "gro", "off", "tx", "off"])
+            check([self.ip, "-n", self.middle, "link", "set", "dev", name, "up"])
+        for source, sink in (("to-adm", "to-srv"), ("to-srv", "to-adm")):
+            child = subprocess.Popen(
+                self.argv(self.middle, [sys.executable, os.path.abspath(__file__), "delay", "--source", source,
+                                        "--sink", sink, "--ms", str(self.delay_ms)]),
+                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            self.forwarders.append(child)
+            ready = child.stdout.readline().strip()
+            if ready != "ready":
+                raise RuntimeError(f"the delay line's forwarder {source}->{sink} did not start: "
+                                   f"{ready or child.stderr.read().strip()}")
+
     def destroy(self):
-        """Deletes both namespaces: the veth pair and the nft tables go with them.
+        """Deletes the namespaces: the veth pairs and the nft tables go with them.
         Processes still inside must be stopped first, or they keep the namespace alive."""
         for thread in self.threads.values():
             thread.stop()
         self.threads = {}
-        for namespace in (self.admin, self.server):
-            subprocess.run([self.ip, "netns", "del", namespace], capture_output=True, timeout=10)
+        for child in self.forwarders:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
+        for child in self.forwarders:
+            try:
+                _, said = child.communicate(timeout=5)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                _, said = child.communicate()
+            self.forwarder_report += [line for line in said.splitlines() if line.strip()]
+        self.forwarders = []
+        for namespace in (self.admin, self.server, self.middle):
+            if namespace:
+                subprocess.run([self.ip, "netns", "del", namespace], capture_output=True, timeout=10)
 
     def remove_leftovers(self):
         """Namespaces of an earlier run whose driver is gone (killed before its clean-up)."""
@@ -371,14 +430,84 @@ def serve_echo(port):
         threading.Thread(target=serve, args=(connection,), daemon=True).start()
 
 
+# -- the delay line's forwarder (run inside the middle namespace) -------------------------
+
+ETH_P_ALL = 0x0003
+PACKET_OUTGOING = 4
+SOL_PACKET = 263  # <linux/socket.h>; with the next one, not named by Python's socket module
+PACKET_IGNORE_OUTGOING = 23  # <linux/if_packet.h>
+SO_RCVBUFFORCE = 33
+SO_SNDBUFFORCE = 32
+
+
+def forward_delayed(source, sink, delay_ms, limit):
+    """Copies every frame that arrives on interface `source` out of interface `sink`,
+    `delay_ms` after it arrived, in order. At most `limit` frames wait (a router's queue;
+    more are dropped and counted). Stops on SIGTERM or SIGINT and prints its counts."""
+    delay = delay_ms / 1000.0
+    receiver = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    receiver.bind((source, ETH_P_ALL))
+    # Frames the other direction's forwarder sends out of this interface are not ours.
+    receiver.setsockopt(SOL_PACKET, PACKET_IGNORE_OUTGOING, 1)
+    receiver.setsockopt(socket.SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)  # bursts while we send
+    receiver.setblocking(False)
+    sender = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+    sender.bind((sink, 0))
+    sender.setsockopt(socket.SOL_SOCKET, SO_SNDBUFFORCE, 8 << 20)
+    waiting = collections.deque()
+    counts = {"forwarded": 0, "overflow": 0, "send_errors": 0}
+    stopping = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.append(True))
+    poller = select.poll()
+    poller.register(receiver, select.POLLIN)
+    print("ready", flush=True)
+    while not stopping:
+        timeout = 200 if not waiting else max(0.0, (waiting[0][0] - time.monotonic()) * 1000)
+        try:
+            ready = poller.poll(timeout)
+        except InterruptedError:
+            continue
+        if ready:
+            arrived = time.monotonic()
+            for _ in range(512):  # then send what is due, so that one direction cannot starve it
+                try:
+                    frame, address = receiver.recvfrom(65536)
+                except BlockingIOError:
+                    break
+                if address[2] == PACKET_OUTGOING:
+                    continue
+                if len(waiting) >= limit:
+                    counts["overflow"] += 1
+                    continue
+                waiting.append((arrived + delay, frame))
+        now = time.monotonic()
+        while waiting and waiting[0][0] <= now:
+            frame = waiting.popleft()[1]
+            try:
+                sender.send(frame)
+                counts["forwarded"] += 1
+            except OSError:
+                counts["send_errors"] += 1
+    print(f"delay line {source}->{sink}: " + ", ".join(f"{key} {value}" for key, value in counts.items()),
+          file=sys.stderr, flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     echo = sub.add_parser("echo", help="echo service on 0.0.0.0")
     echo.add_argument("--port", type=int, default=0)
+    delay = sub.add_parser("delay", help="one direction of the delay line")
+    delay.add_argument("--source", required=True)
+    delay.add_argument("--sink", required=True)
+    delay.add_argument("--ms", type=float, required=True)
+    delay.add_argument("--limit", type=int, default=4096, help="frames that may wait (default 4096)")
     args = parser.parse_args()
     if args.command == "echo":
         serve_echo(args.port)
+    elif args.command == "delay":
+        forward_delayed(args.source, args.sink, args.ms, args.limit)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,11 @@ public struct YamuxConfiguration: Sendable {
     /// The cap of receive-window auto-tuning (config: `max_receive_window_kib`). Also the
     /// largest data frame the parser accepts, so a huge length is refused before buffering.
     public var maximumReceiveWindow: UInt32 = 16 * 1024 * 1024
+    /// The most a new stream starts with: the window its session's streams grew to, up to
+    /// this (and `maximumReceiveWindow`). Enough for about 4 MB per round trip of 20 ms from
+    /// the first byte; a stream that needs more grows as before. It is credit, not memory:
+    /// bytes are buffered only while the stream's reader is slower than the peer.
+    public var maximumStartWindow: UInt32 = 4 * 1024 * 1024
     /// Open streams per connection, in both directions together.
     public var maximumStreams: Int = 512
     /// Inbound streams whose initializer has not completed yet.

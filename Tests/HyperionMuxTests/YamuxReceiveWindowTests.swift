@@ -63,10 +63,11 @@ import Testing
     }
 
     /// The peer's data ends exactly at the limit it had before our update: the update came
-    /// too late and the peer waited (on a lossy path, behind a retransmission timeout in the
-    /// other direction). The window doubles even without a round-trip sample.
-    @Test func doublesWhenThePeerRanOutBeforeOurUpdateReachedIt() {
-        var window = YamuxReceiveWindow(initial: 256 * kib, maximum: 1024 * kib, now: self.start)
+    /// too late and the peer waited (on a lossy path, behind a loss repair in the other
+    /// direction). The window quadruples, even without a round-trip sample: each such wait
+    /// costs a round trip or more, so the window gets past them in half as many.
+    @Test func quadruplesWhenThePeerRanOutBeforeOurUpdateReachedIt() {
+        var window = YamuxReceiveWindow(initial: 256 * kib, maximum: 2048 * kib, now: self.start)
         #expect(window.receive(128 * kib) == true)
         #expect(window.consume(128 * kib, now: self.start, roundTripTime: nil) == 128 * kib)
         #expect(window.target == 256 * kib)
@@ -75,8 +76,8 @@ import Testing
         #expect(window.receive(28 * kib) == true)
         #expect(window.peerWaitedForUpdate)
         let delta = window.consume(128 * kib, now: self.start + .seconds(1), roundTripTime: .milliseconds(1))
-        #expect(delta == 128 * kib + 256 * kib)
-        #expect(window.target == 512 * kib && !window.peerWaitedForUpdate)
+        #expect(delta == 128 * kib + 768 * kib)
+        #expect(window.target == 1024 * kib && !window.peerWaitedForUpdate)
         #expect(window.peerCredit + window.buffered + window.consumedUngranted == window.target)
     }
 

@@ -103,6 +103,49 @@ import Testing
         #expect(session.stream(1)?.receiveWindow.target == UInt32(512 * 1024))
     }
 
+    /// Issue 16, loss at 20 ms RTT: every stream started at 256 KiB and waited for the
+    /// window a few round trips before auto-tuning caught up, again on each new stream of a
+    /// session that had long since learned the path. A new stream now starts with the
+    /// window its session's streams grew to (capped by `maximumStartWindow`), and grants
+    /// the difference in its SYN or ACK, since the peer assumes 256 KiB.
+    @Test func newStreamsStartWithTheWindowTheSessionLearned() throws {
+        var session = YamuxSession(configuration: .testing(.client), acceptsInboundStreams: true)
+        let started = session.ping(now: self.now)
+        let (opaque, _) = try #require(started)
+        _ = try session.receive(.ping(.ack, opaque: opaque), now: self.now + .milliseconds(20))
+        let first = try session.openStream(now: self.now)
+        #expect(first.syn == .window(1, .syn), "a fresh session grants nothing extra")
+        // Three fast updates: 256 KiB -> 512 KiB -> 1 MiB -> 2 MiB.
+        var window: UInt32 = 256 * 1024
+        for _ in 0..<3 {
+            _ = try session.receive(.data(1, .ack, length: window / 2), now: self.now)
+            #expect(session.consumed(1, length: Int(window / 2), now: self.now + .milliseconds(1)) != nil)
+            window *= 2
+        }
+        #expect(session.stream(1)?.receiveWindow.target == UInt32(2 * 1024 * 1024))
+
+        let second = try session.openStream(now: self.now)
+        #expect(second.syn == .window(3, .syn, delta: 2 * 1024 * 1024 - 256 * 1024))
+        #expect(session.stream(3)?.receiveWindow.peerCredit == UInt32(2 * 1024 * 1024))
+        let inbound = try #require(try session.receive(.window(2, .syn), now: self.now).streamAction)
+        #expect(inbound.reply == .window(2, .ack, delta: 2 * 1024 * 1024 - 256 * 1024))
+    }
+
+    @Test func theLearnedStartWindowIsCapped() throws {
+        var session = self.client { $0.maximumStartWindow = 512 * 1024 }
+        let started = session.ping(now: self.now)
+        let (opaque, _) = try #require(started)
+        _ = try session.receive(.ping(.ack, opaque: opaque), now: self.now + .milliseconds(20))
+        _ = try session.openStream(now: self.now)
+        var window: UInt32 = 256 * 1024
+        for _ in 0..<3 {
+            _ = try session.receive(.data(1, .ack, length: window / 2), now: self.now)
+            _ = session.consumed(1, length: Int(window / 2), now: self.now + .milliseconds(1))
+            window *= 2
+        }
+        #expect(try session.openStream(now: self.now).syn == .window(3, .syn, delta: 256 * 1024))
+    }
+
     @Test func goAwayReceivedStopsOpensAndRefusesQueuedOnes() throws {
         var session = self.client { $0.maximumUnacknowledgedOutbound = 1 }
         _ = try session.openStream(now: self.now)

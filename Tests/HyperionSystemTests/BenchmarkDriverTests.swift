@@ -4,8 +4,8 @@ import Testing
 
 /// The benchmark command (README, "Benchmarks") must keep working from a fresh clone: its
 /// driver is run here end to end, scaled down (1 round, 1 s per iperf3 run, 300 idle
-/// streams; for faults a 2 MB echo, a 2 s blackhole and one address change), against the
-/// debug binaries. The figures of a debug build mean nothing, so the test checks that every
+/// streams; for faults a 2 MB echo over the lab's 20 ms delay line, a 2 s blackhole and one
+/// address change), against the debug binaries. The figures of a debug build mean nothing, so the test checks that every
 /// group but argon2 (which needs PyPI) ran and produced its rows, not what they say; the
 /// real figures come from `scripts/bench` on a release build (docs/PERFORMANCE.md). The
 /// faults group needs root (network namespaces, nftables); without it the driver says why
@@ -63,7 +63,7 @@ import Testing
         // All 300 streams opened through one tunnel connection: that row passes even here.
         #expect(rows["idle streams through one tunnel"]?["result"] as? String == "pass")
 
-        let faultRows = ["5% loss: 2 MB echo vs direct TCP", "blackhole 2 s, then a new connection", "address change, then a new connection"]
+        let faultRows = ["5% loss, 20 ms RTT: 2 MB echo vs direct TCP", "blackhole 2 s, then a new connection", "address change, then a new connection"]
         let faultTools = ["ip", "nft", "ethtool"].filter { TestEnvironment.which($0) == nil }
         if TestEnvironment.require(TestEnvironment.isRoot && faultTools.isEmpty, "the faults group: root, and \(faultTools.joined(separator: ", ")) (scripts/install-deps test)") {
             for goal in faultRows {

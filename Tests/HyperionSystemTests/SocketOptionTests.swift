@@ -65,6 +65,14 @@ import Testing
             for socket in clientTunnels + serverTunnels {
                 #expect(socket.userTimeout == 15_000, "TCP_USER_TIMEOUT on the tunnel socket \(socket)")
             }
+            // Issue 16, the blackhole row: retransmissions at least once a second, so that a
+            // path that returns after a silent outage is heard within about a second. Older
+            // kernels lack the option, and the connections go ahead without it.
+            if ProcessInspection.kernelHasRetransmissionTimeoutMax {
+                for socket in clientTunnels + serverTunnels {
+                    #expect(socket.retransmissionTimeoutMax == 1000, "TCP_RTO_MAX_MS on the tunnel socket \(socket)")
+                }
+            }
             let debugging = (clientSockets + serverSockets).filter(\.debug)
             #expect(debugging.isEmpty, "SO_DEBUG is set on \(debugging)\n\(listing)")
 

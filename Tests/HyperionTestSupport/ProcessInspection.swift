@@ -61,11 +61,25 @@ enum ProcessInspection {
         let debug: Bool
         /// TCP_USER_TIMEOUT in milliseconds (0: the kernel's default).
         let userTimeout: Int32
+        /// TCP_RTO_MAX_MS in milliseconds; nil where the kernel lacks it (before 6.15).
+        let retransmissionTimeoutMax: Int32?
 
         var description: String {
             "fd \(fd) local :\(localPort) peer \(peerPort.map { ":\($0)" } ?? "-")\(listening ? " listening" : "")"
                 + " TCP_NODELAY=\(noDelay ? 1 : 0) SO_DEBUG=\(debug ? 1 : 0) TCP_USER_TIMEOUT=\(userTimeout)"
+                + " TCP_RTO_MAX_MS=\(retransmissionTimeoutMax.map { "\($0)" } ?? "-")"
         }
+    }
+
+    /// TCP_RTO_MAX_MS (Linux 6.15, include/uapi/linux/tcp.h; not in the C headers here).
+    static let tcpRTOMaxMS: Int32 = 44
+
+    /// Whether this kernel has TCP_RTO_MAX_MS: asked of a fresh socket of our own.
+    static var kernelHasRetransmissionTimeoutMax: Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return option(fd, Int32(IPPROTO_TCP), tcpRTOMaxMS) != nil
     }
 
     /// Every IPv4/IPv6 TCP socket of `pid`: the descriptors of /proc/PID/fd that are
@@ -93,7 +107,8 @@ enum ProcessInspection {
                 listening: option(fd, SOL_SOCKET, SO_ACCEPTCONN) == 1,
                 noDelay: option(fd, Int32(IPPROTO_TCP), TCP_NODELAY) != 0,
                 debug: option(fd, SOL_SOCKET, SO_DEBUG) != 0,
-                userTimeout: option(fd, Int32(IPPROTO_TCP), Int32(TCP_USER_TIMEOUT)) ?? 0
+                userTimeout: option(fd, Int32(IPPROTO_TCP), Int32(TCP_USER_TIMEOUT)) ?? 0,
+                retransmissionTimeoutMax: option(fd, Int32(IPPROTO_TCP), tcpRTOMaxMS)
             ))
         }
         return sockets

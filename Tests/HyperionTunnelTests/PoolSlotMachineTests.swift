@@ -15,7 +15,7 @@ import Testing
     @Test func connectsAtStartAndReportsTheFirstTunnelQuietly() {
         var slot = PoolSlotMachine()
         #expect(slot.start(now: at(0)) == [.cancelRetry, .connect])
-        #expect(slot.connectSucceeded() == [.logInfo("tunnel up")])
+        #expect(slot.connectSucceeded() == [.adoptNewSession, .logInfo("tunnel up")])
         #expect(slot.state == .live)
     }
 
@@ -31,7 +31,7 @@ import Testing
             .logDebug("tunnel connect failed again: refused"), .scheduleRetry(at: at(770)),
         ])
         _ = slot.retryDue(now: at(770))
-        #expect(slot.connectSucceeded() == [.logNotice("tunnel up again")])
+        #expect(slot.connectSucceeded() == [.adoptNewSession, .logNotice("tunnel up again")])
     }
 
     /// Waiting local connections cut the backoff short, but attempts stay 250 ms apart.
@@ -90,6 +90,89 @@ import Testing
         var connecting = PoolSlotMachine()
         _ = connecting.start(now: at(0))
         _ = connecting.stop()
-        #expect(connecting.connectSucceeded() == [.closeSession], "a tunnel that comes up after the stop is closed")
+        #expect(connecting.connectSucceeded() == [.closeNewSession], "a tunnel that comes up after the stop is closed")
+    }
+
+    // MARK: replacing a suspect connection
+
+    static let replacing = PoolSlotMachine.Action.logNotice("a stream waits and every tunnel connection is suspect: connecting a replacement beside this one")
+
+    func liveSlot() -> PoolSlotMachine {
+        var slot = PoolSlotMachine()
+        _ = slot.start(now: at(0))
+        _ = slot.connectSucceeded()
+        return slot
+    }
+
+    /// Issue 16, the blackhole row: after a silent outage every pool connection is suspect,
+    /// and a new stream used to wait until one was heard again or declared dead (3 s), while
+    /// TCP's backed-off retransmissions reached the peer seconds after the path was back. A
+    /// fresh connection, made beside the suspect one, works as soon as the path does.
+    @Test func aWaitingStreamStartsAReplacementBesideASuspectConnection() {
+        var slot = liveSlot()
+        #expect(slot.kick(now: at(20_000), liveSessionSuspect: true) == [Self.replacing, .connect])
+        #expect(slot.state == .live, "the suspect connection keeps its streams meanwhile")
+        #expect(slot.kick(now: at(20_100), liveSessionSuspect: true) == [], "one replacement in flight at a time")
+        #expect(slot.connectSucceeded(liveSessionSuspect: true) == [
+            .closeSession, .adoptNewSession, .logNotice("replaced a suspect tunnel connection"),
+        ])
+        #expect(slot.state == .live)
+    }
+
+    @Test func aSuspectConnectionThatAnswersFirstStaysAndItsReplacementIsClosed() {
+        var slot = liveSlot()
+        _ = slot.kick(now: at(20_000), liveSessionSuspect: true)
+        #expect(slot.connectSucceeded(liveSessionSuspect: false) == [
+            .closeNewSession, .logNotice("the suspect tunnel connection answered before its replacement was up; keeping it"),
+        ])
+        #expect(slot.kick(now: at(30_000), liveSessionSuspect: true) == [Self.replacing, .connect], "and it may be replaced later")
+    }
+
+    @Test func aHealthyConnectionIsNeverReplaced() {
+        var slot = liveSlot()
+        #expect(slot.kick(now: at(20_000), liveSessionSuspect: false) == [])
+        #expect(slot.kick(now: at(20_000)) == [])
+    }
+
+    /// A replacement that cannot connect either (the path is still dead) is tried again only
+    /// after the slot's backoff, however many streams wait.
+    @Test func failedReplacementsBackOff() {
+        var slot = liveSlot()
+        var random = Highest()
+        _ = slot.kick(now: at(20_000), liveSessionSuspect: true)
+        #expect(slot.connectFailed("timed out", now: at(23_000), waitersPresent: true, using: &random) == [
+            .logNotice("a replacement for a suspect tunnel connection failed: timed out; trying again after a backoff"),
+        ])
+        #expect(slot.state == .live)
+        #expect(slot.kick(now: at(23_100), liveSessionSuspect: true) == [], "within the backoff (250 ms)")
+        #expect(slot.kick(now: at(23_250), liveSessionSuspect: true) == [Self.replacing, .connect])
+        _ = slot.connectFailed("timed out", now: at(26_000), waitersPresent: true, using: &random)
+        #expect(slot.kick(now: at(26_400), liveSessionSuspect: true) == [], "the backoff doubled (500 ms)")
+        #expect(slot.kick(now: at(26_500), liveSessionSuspect: true) == [Self.replacing, .connect])
+        #expect(slot.connectSucceeded(liveSessionSuspect: true).contains(.adoptNewSession))
+        _ = slot.kick(now: at(40_000), liveSessionSuspect: true)
+        #expect(slot.connectFailed("timed out", now: at(40_010), waitersPresent: true, using: &random).count == 1)
+        #expect(slot.kick(now: at(40_260), liveSessionSuspect: true) == [Self.replacing, .connect], "a success reset the backoff")
+    }
+
+    /// The suspect connection is found dead (or reset) while its replacement connects: the
+    /// attempt under way becomes the slot's connect, and no second one starts.
+    @Test func aSuspectConnectionThatEndsHandsOverToItsReplacement() {
+        var slot = liveSlot()
+        var random = Highest()
+        _ = slot.kick(now: at(20_000), liveSessionSuspect: true)
+        #expect(slot.sessionEnded(now: at(21_000), waitersPresent: true, using: &random) == [
+            .logNotice("tunnel connection closed; its replacement is already connecting"),
+        ])
+        #expect(slot.state == .connecting)
+        #expect(slot.kick(now: at(21_500), liveSessionSuspect: false) == [])
+        #expect(slot.connectSucceeded(liveSessionSuspect: false) == [.adoptNewSession, .logNotice("tunnel up again")])
+    }
+
+    @Test func aReplacementThatComesUpAfterTheStopIsClosed() {
+        var slot = liveSlot()
+        _ = slot.kick(now: at(20_000), liveSessionSuspect: true)
+        #expect(slot.stop() == [.cancelRetry, .closeSession])
+        #expect(slot.connectSucceeded(liveSessionSuspect: true) == [.closeNewSession])
     }
 }

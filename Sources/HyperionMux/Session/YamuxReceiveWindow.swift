@@ -17,13 +17,15 @@ import NIOCore
 /// would inflate every stream's buffer for nothing; the multiplexer pings once at start so
 /// that a sample exists early.
 ///
-/// The target also doubles when the peer ran out of window although we had granted more:
+/// The target quadruples when the peer ran out of window although we had granted more:
 /// its data ends exactly at the limit it had before our latest update, so that update
 /// reached it too late. The ping's round trip does not see that delay: an update travels
-/// behind our own data in the other direction, and on a lossy path behind its
-/// retransmission timeouts, for hundreds of milliseconds, while the ping that measured
-/// the round trip went through between two of them (docs/PERFORMANCE.md, "Loss"). A peer
-/// held back by our application instead (we owed no update) is no reason to grow.
+/// behind our own data in the other direction, and on a lossy path behind its loss
+/// repairs, for tens to hundreds of milliseconds, while the ping that measured the round
+/// trip went through between two of them (docs/PERFORMANCE.md, "Loss"). Each such wait
+/// costs the peer that long, so the window grows past them in half as many steps as by
+/// doubling. A peer held back by our application instead (we owed no update) is no
+/// reason to grow.
 struct YamuxReceiveWindow: Hashable, Sendable {
     let maximum: UInt32
     private(set) var target: UInt32
@@ -39,10 +41,12 @@ struct YamuxReceiveWindow: Hashable, Sendable {
     /// The peer's data ended at `limitBeforeUpdate`: it waited for that update.
     private(set) var peerWaitedForUpdate = false
 
-    init(initial: UInt32, maximum: UInt32, now: NIODeadline) {
+    /// `start`: the window the stream begins with; more than `initial` (what the peer
+    /// assumes) only if the difference is granted with the stream's SYN or ACK.
+    init(initial: UInt32, start: UInt32? = nil, maximum: UInt32, now: NIODeadline) {
         self.maximum = max(maximum, initial)
-        self.target = initial
-        self.peerCredit = initial
+        self.target = min(max(start ?? initial, initial), self.maximum)
+        self.peerCredit = self.target
         self.epochStart = now
     }
 
@@ -80,7 +84,7 @@ struct YamuxReceiveWindow: Hashable, Sendable {
         guard self.target < self.maximum else { return self.target }
         let updatesComeFast = roundTripTime.map { now - self.epochStart < $0 * 2 } ?? false
         guard updatesComeFast || self.peerWaitedForUpdate else { return self.target }
-        let doubled = self.target.multipliedReportingOverflow(by: 2)
-        return doubled.overflow ? self.maximum : min(doubled.partialValue, self.maximum)
+        let grown = self.target.multipliedReportingOverflow(by: self.peerWaitedForUpdate ? 4 : 2)
+        return grown.overflow ? self.maximum : min(grown.partialValue, self.maximum)
     }
 }

@@ -62,7 +62,7 @@ extension YamuxSession {
             self.pendingAccepts += 1
             self.streams[id] = stream
             action.openedByPeer = true
-            action.reply = YamuxHeader(type: .windowUpdate, flags: .ack, streamID: id, length: 0)
+            action.reply = YamuxHeader(type: .windowUpdate, flags: .ack, streamID: id, length: self.extraStartCredit(id))
         }
 
         // Frames for streams we never knew, or that are gone, are dropped: after we reset a

@@ -37,6 +37,7 @@ extension YamuxSession {
             now: now,
             roundTripTime: self.pings.smoothedRoundTripTime
         )
+        self.learnedWindow = max(self.learnedWindow, self.streams[id]!.receiveWindow.target)
         guard let delta, !self.isClosed, stream.state.canReceive else { return nil }
         return YamuxHeader(type: .windowUpdate, streamID: id, length: delta)
     }

@@ -36,12 +36,17 @@ struct YamuxSession {
     /// After a protocol error or the end of the connection nothing is sent any more.
     var isClosed = false
     var pings: YamuxPingTracker
+    /// The largest window a stream of this session grew to: where new streams start (up to
+    /// `maximumStartWindow`), so that each new bulk stream on a path the session already
+    /// knows does not wait for the window, round trip after round trip, from 256 KiB again.
+    var learnedWindow: UInt32
 
     init(configuration: YamuxConfiguration, acceptsInboundStreams: Bool) {
         self.configuration = configuration
         self.acceptsInboundStreams = acceptsInboundStreams
         self.nextOutboundID = configuration.role == .client ? 1 : 2
         self.pings = YamuxPingTracker(maximumOutstanding: configuration.maximumOutstandingPings)
+        self.learnedWindow = configuration.initialWindow
     }
 
     var isGoingAway: Bool { self.sentGoAway != nil || self.receivedGoAway != nil }
@@ -58,10 +63,16 @@ struct YamuxSession {
             sendWindow: YamuxSendWindow(initial: self.configuration.initialWindow),
             receiveWindow: YamuxReceiveWindow(
                 initial: self.configuration.initialWindow,
+                start: min(self.learnedWindow, max(self.configuration.maximumStartWindow, self.configuration.initialWindow)),
                 maximum: self.configuration.maximumReceiveWindow,
                 now: now
             )
         )
+    }
+
+    /// What stream `id` grants beyond the initial window, in its SYN or ACK.
+    func extraStartCredit(_ id: UInt32) -> UInt32 {
+        (self.streams[id]?.receiveWindow.target ?? 0) &- self.configuration.initialWindow
     }
 }
 
@@ -117,7 +128,7 @@ extension YamuxSession {
     private mutating func sendSyn(_ id: UInt32) -> YamuxHeader {
         self.streams[id]!.state.sendSyn()
         self.unacknowledgedOutbound += 1
-        return YamuxHeader(type: .windowUpdate, flags: .syn, streamID: id, length: 0)
+        return YamuxHeader(type: .windowUpdate, flags: .syn, streamID: id, length: self.extraStartCredit(id))
     }
 
     /// The channel of inbound stream `id` finished its initializer: it leaves the backlog.

@@ -37,8 +37,13 @@ final class PoolSlot: @unchecked Sendable {
     }
 
     /// Something is waiting for a tunnel: retry soon rather than at the end of the backoff.
-    func kick() {
-        loop.execute { self.apply(self.machine.kick(now: .now())) }
+    /// `everyConnectionSuspect`: no connection of the pool is healthy, so this slot's, if it
+    /// is suspect, gets a replacement made beside it (`PoolSlotMachine`).
+    func kick(everyConnectionSuspect: Bool = false) {
+        loop.execute {
+            let suspect = everyConnectionSuspect && self.session.map(Self.isSuspect) == true
+            self.apply(self.machine.kick(now: .now(), liveSessionSuspect: suspect))
+        }
     }
 
     func stop() {
@@ -47,7 +52,8 @@ final class PoolSlot: @unchecked Sendable {
 
     private var waitersPresent: Bool { pool?.hasWaiters == true }
 
-    private func apply(_ actions: [PoolSlotMachine.Action]) {
+    /// `newSession`: the connection that just came up, for the actions about it.
+    private func apply(_ actions: [PoolSlotMachine.Action], newSession: TunnelSession? = nil) {
         for action in actions {
             switch action {
             case .connect:
@@ -63,6 +69,10 @@ final class PoolSlot: @unchecked Sendable {
                 retry = nil
             case .closeSession:
                 session?.close()
+            case .adoptNewSession:
+                if let newSession { adopt(newSession) }
+            case .closeNewSession:
+                newSession?.close()
             case let .logNotice(message):
                 logger.notice("\(message)")
             case let .logInfo(message):
@@ -79,7 +89,9 @@ final class PoolSlot: @unchecked Sendable {
             .whenComplete { result in
                 switch result {
                 case let .success(session):
-                    self.becameLive(session)
+                    // For a replacement: whether the connection it replaces still needs it.
+                    let suspect = self.session.map(Self.isSuspect) ?? false
+                    self.apply(self.machine.connectSucceeded(liveSessionSuspect: suspect), newSession: session)
                 case let .failure(error):
                     let message = "\(error)"
                     self.pool?.recordFailure(message)
@@ -88,20 +100,21 @@ final class PoolSlot: @unchecked Sendable {
             }
     }
 
-    private func becameLive(_ session: TunnelSession) {
-        let actions = machine.connectSucceeded()
-        guard machine.state == .live else {
-            session.close()
-            return
-        }
+    private func adopt(_ session: TunnelSession) {
         self.session = session
-        apply(actions)
         pool?.sessionBecameLive(session)
         session.channel.closeFuture.hop(to: loop).whenComplete { _ in
-            self.session = nil
             self.pool?.sessionEnded(session)
+            // A connection closed because its replacement is up ended nothing of the slot's.
+            guard self.session === session else { return }
+            self.session = nil
             self.apply(self.machine.sessionEnded(now: .now(), waitersPresent: self.waitersPresent, using: &self.random))
         }
+    }
+
+    /// Suspect, or already closed (a reset) and not yet reported as ended.
+    private static func isSuspect(_ session: TunnelSession) -> Bool {
+        session.health.isSuspect || !session.isActive
     }
 
     private static func timings(_ session: TunnelSession) -> Logger.Metadata {

@@ -107,11 +107,14 @@ public final class ServerPool: Sendable {
             promise.fail(TunnelError(.noLiveTunnel, "the client is shutting down"))
         } else {
             // Connections that are only suspect are probed, so the wait ends as soon as
-            // one is heard from again, or is found dead and replaced.
-            for session in state.withLockedValue({ Array($0.live.values) }) where session.isActive {
+            // one is heard from again, or is found dead and replaced. When all of them are
+            // suspect, each slot also makes a replacement beside its own (`PoolSlotMachine`).
+            let live = state.withLockedValue { Array($0.live.values) }
+            for session in live where session.isActive {
                 session.streamWaits()
             }
-            slots.withLockedValue { $0 }.forEach { $0.kick() }
+            let everySuspect = live.allSatisfy { !$0.isActive || $0.health.isSuspect }
+            slots.withLockedValue { $0 }.forEach { $0.kick(everyConnectionSuspect: everySuspect) }
         }
         return promise.futureResult
     }

@@ -63,6 +63,7 @@ public enum TunnelConnector {
             .tunnelSocketOptions(mark: settings.mark, userTimeout: settings.pingTimeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.setTunnelOptionsIfSupported(userTimeout: settings.pingTimeout)
                     let driver = InitiatorHandshake(adminKey: settings.adminKey, serverKey: endpoint.serverKey, presharedKey: endpoint.presharedKey)
                     let handler = NoiseHandshakeHandler(driver: driver, timeout: settings.handshakeTimeout, completion: handshake, logger: sessionLogger) {
                         pipeline, transportHandler, _ in

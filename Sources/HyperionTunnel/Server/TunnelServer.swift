@@ -33,6 +33,7 @@ public final class TunnelServer: Sendable {
             .tunnelChildSocketOptions(userTimeout: settings.pingTimeout)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.setTunnelOptionsIfSupported(userTimeout: settings.pingTimeout)
                     try Self.initializeConnection(channel, settings: settings, registry: registry, logger: logger)
                 }
             }

@@ -33,6 +33,16 @@ enum TunnelSocketOptions {
     /// not limited, only what is queued behind it.
     static let notSentLowWater = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: CInt(TCP_NOTSENT_LOWAT)))
     static let notSentLowWaterBytes: SocketOptionValue = 128 * 1024
+    /// TCP_RTO_MAX_MS, Linux 6.15 and later (include/uapi/linux/tcp.h); the C headers here
+    /// predate it, hence the number. The longest the kernel waits between two
+    /// retransmissions, 120 s by default: after a silent outage its exponential backoff puts
+    /// the next retransmission of what the outage swallowed (a ping, its answer) seconds
+    /// after the path is back, and until then the connection stays suspect, its streams
+    /// stalled. At 1 s, the least the kernel accepts, the connection is heard again within
+    /// about a second of the path's return; what it costs is at most one retransmission a
+    /// second while a path is dead, until the user timeout gives the connection up.
+    static let retransmissionTimeoutMax = ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: 44))
+    static let retransmissionTimeoutMaxMilliseconds: SocketOptionValue = 1000
     /// Reads grow to 256 KiB when the socket keeps filling them (NIO's default stops at
     /// 64 KiB): a bulk transfer then costs a quarter of the read calls and pipeline passes.
     /// The buffer exists only during a read, so an idle stream costs nothing for it.
@@ -48,27 +58,40 @@ enum TunnelSocketOptions {
 }
 
 extension TunnelSocketOptions {
+    struct Setting {
+        let option: ChannelOptions.Types.SocketOption
+        let value: SocketOptionValue
+        /// Only where the kernel has it: a kernel that answers ENOPROTOOPT does without it,
+        /// and the connection goes ahead. Set from the channel initializer
+        /// (`setTunnelOptionsIfSupported`), since a bootstrap's option that fails fails the
+        /// connection.
+        var ifSupported = false
+    }
+
     /// The integer socket options of a tunnel connection, either end: no Nagle, a user
-    /// timeout equal to the ping timeout, a small unsent queue, keepalive.
-    static func tunnelOptions(userTimeout timeout: TimeAmount) -> [(ChannelOptions.Types.SocketOption, SocketOptionValue)] {
+    /// timeout equal to the ping timeout, a small unsent queue, keepalive, and where the
+    /// kernel has it a short ceiling on the retransmission timeout.
+    static func tunnelOptions(userTimeout timeout: TimeAmount) -> [Setting] {
         [
-            (.tcpOption(.tcp_nodelay), 1),
-            (userTimeout, userTimeoutValue(timeout)),
-            (notSentLowWater, notSentLowWaterBytes),
-            (.socketOption(.so_keepalive), 1),
-            (keepIdle, SocketOptionValue(keepaliveIdleSeconds)),
-            (keepInterval, SocketOptionValue(keepaliveIntervalSeconds)),
-            (keepCount, SocketOptionValue(keepaliveProbes)),
+            Setting(option: .tcpOption(.tcp_nodelay), value: 1),
+            Setting(option: userTimeout, value: userTimeoutValue(timeout)),
+            Setting(option: notSentLowWater, value: notSentLowWaterBytes),
+            Setting(option: .socketOption(.so_keepalive), value: 1),
+            Setting(option: keepIdle, value: SocketOptionValue(keepaliveIdleSeconds)),
+            Setting(option: keepInterval, value: SocketOptionValue(keepaliveIntervalSeconds)),
+            Setting(option: keepCount, value: SocketOptionValue(keepaliveProbes)),
+            Setting(option: retransmissionTimeoutMax, value: retransmissionTimeoutMaxMilliseconds, ifSupported: true),
         ]
     }
 }
 
 extension ClientBootstrap {
-    /// Options for a tunnel connection (client to server), plus an optional mark.
+    /// Options for a tunnel connection (client to server), plus an optional mark. The
+    /// channel initializer adds the rest (`Channel.setTunnelOptionsIfSupported`).
     func tunnelSocketOptions(mark: UInt32?, userTimeout: TimeAmount) -> ClientBootstrap {
         var bootstrap = self.channelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
-        for (option, value) in TunnelSocketOptions.tunnelOptions(userTimeout: userTimeout) {
-            bootstrap = bootstrap.channelOption(option, value: value)
+        for setting in TunnelSocketOptions.tunnelOptions(userTimeout: userTimeout) where !setting.ifSupported {
+            bootstrap = bootstrap.channelOption(setting.option, value: setting.value)
         }
         #if os(Linux)
         if let mark {
@@ -80,13 +103,30 @@ extension ClientBootstrap {
 }
 
 extension ServerBootstrap {
-    /// Options for an accepted tunnel connection (server side).
+    /// Options for an accepted tunnel connection (server side). The child channel
+    /// initializer adds the rest (`Channel.setTunnelOptionsIfSupported`).
     func tunnelChildSocketOptions(userTimeout: TimeAmount) -> ServerBootstrap {
         var bootstrap = self.childChannelOption(.recvAllocator, value: TunnelSocketOptions.recvAllocator)
-        for (option, value) in TunnelSocketOptions.tunnelOptions(userTimeout: userTimeout) {
-            bootstrap = bootstrap.childChannelOption(option, value: value)
+        for setting in TunnelSocketOptions.tunnelOptions(userTimeout: userTimeout) where !setting.ifSupported {
+            bootstrap = bootstrap.childChannelOption(setting.option, value: setting.value)
         }
         return bootstrap
+    }
+}
+
+extension Channel {
+    /// The tunnel options that older kernels lack (`Setting.ifSupported`), from the channel
+    /// initializer of a tunnel connection, either end: where the kernel answers ENOPROTOOPT
+    /// the option is skipped without a word (it is no reason to refuse a connection); any
+    /// other error is thrown.
+    func setTunnelOptionsIfSupported(userTimeout: TimeAmount) throws {
+        for setting in TunnelSocketOptions.tunnelOptions(userTimeout: userTimeout) where setting.ifSupported {
+            do {
+                try setOptionNow(setting.option, value: setting.value)
+            } catch let error as IOError where error.errnoCode == ENOPROTOOPT {
+                continue
+            }
+        }
     }
 }
 
