@@ -945,7 +945,7 @@ TUN_CASES = [(direction, offload) for offload in ("on", "off") for direction in 
 
 def tun_report(t, goal, info):
     """The tun group's rows: the first flow to a cold server, then TUN/-L per direction and
-    offload (ratio of the medians over the rounds; each round's own ratio is in the JSON)."""
+    offload: the medians over the rounds, and the median of the rounds' own ratios."""
     tun, cold = t["cold"]["tun"], t["cold"]["cold_connect"]
     p50, cold_p50 = percentile(tun, 0.5), percentile(cold, 0.5)
     goal("TUN first flow, cold server, p50", p50, "ms", "5 ms", p50 / 5.0, 1.0, "lower")
@@ -958,11 +958,15 @@ def tun_report(t, goal, info):
         through_tun = t["throughput"][f"tun/{direction}/{offload}"]
         through_l = t["throughput"][f"L/{direction}/{offload}"]
         a, b = statistics.median(through_tun), statistics.median(through_l)
+        # Each round's TUN and -L runs are back to back, so their ratio sees the same load;
+        # the median of those ratios is steadier than the ratio of the two medians.
+        paired = [x / y for x, y in zip(through_tun, through_l)]
+        ratio = statistics.median(paired)
         way = "up" if direction == "up" else "down (-R)"
-        goal(f"TUN vs -L 1 stream {way}, offload {offload}", a, "Gbit/s", f"-L {b:.2f} Gbit/s", a / b, 0.9, "higher")
+        goal(f"TUN vs -L 1 stream {way}, offload {offload}", a, "Gbit/s", f"-L {b:.2f} Gbit/s", ratio, 0.9, "higher")
         summary["throughput"][f"{direction}/offload_{offload}"] = {
-            "tun_gbit": round(a, 3), "forward_gbit": round(b, 3), "ratio": round(a / b, 3),
-            "round_ratios": [round(x / y, 3) for x, y in zip(through_tun, through_l)],
+            "tun_gbit": round(a, 3), "forward_gbit": round(b, 3), "ratio": round(ratio, 3),
+            "ratio_of_medians": round(a / b, 3), "round_ratios": [round(x, 3) for x in paired],
             "tun_samples": [round(x, 3) for x in through_tun], "forward_samples": [round(x, 3) for x in through_l]}
     summary["route_check"] = t["route_check"]
     summary["cold"] = {k: [round(x, 3) for x in v] for k, v in t["cold"].items()}
