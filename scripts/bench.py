@@ -19,13 +19,20 @@ Groups (--only picks some; the default runs all):
               RTT (the lab's delay line); after a silent 10 s blackhole of the tunnel port,
               and after the admin host's address changed, the time to the first new
               connection through a -L forward that works
+  tun         root only: the same two namespaces; iperf3 single stream to the server host's
+              real address through `hyperion-client tun` (routes by `print-routes | sh`)
+              against `hyperion-client run -L` to the same iperf3 (on the server host's
+              127.0.0.1), both directions, TUN offload on and off, interleaved round by
+              round; and the first flow to a cold server through the TUN (the pool starts on
+              its SYN) against hyperion-bench cold on the same path
 
 Paths of throughput and latency, interleaved round by round so machine load hits them alike:
   raw        straight to the service on loopback: the ceiling
   hyperion   through hyperion-client (a [[forward]]) and hyperion-server
   ssh        through ssh -L to a private sshd, default cipher (chacha20-poly1305)
   ssh-aes    the same with -c aes128-gcm@openssh.com
-Handshake and cold run once per round too, after the paths; streams, argon2 and faults once.
+Handshake and cold run once per round too, after the paths; streams, argon2, faults and tun
+once (tun has rounds of its own, --rounds of them).
 """
 import argparse
 import base64
@@ -47,7 +54,7 @@ import time
 import netlab
 
 PATHS = ["raw", "hyperion", "ssh", "ssh-aes"]
-GROUPS = ["throughput", "latency", "handshake", "cold", "streams", "argon2", "faults"]
+GROUPS = ["throughput", "latency", "handshake", "cold", "streams", "argon2", "faults", "tun"]
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -667,6 +674,250 @@ remote_port = {target}
             lab.set_faults()
         return samples
 
+    # -- tun: L3 TUN mode against a -L forward, two network namespaces (scripts/netlab.py) --
+
+    TUN_DEVICE = "hyperion0"
+
+    def tun_cannot_run(self):
+        """Why the tun group cannot run here, or None."""
+        reason = netlab.cannot_run()
+        if reason:
+            return reason
+        if not os.access("/dev/net/tun", os.R_OK | os.W_OK):
+            return "/dev/net/tun missing or not usable"
+        if not shutil.which("iperf3"):
+            return "iperf3 missing (scripts/install-deps bench installs it)"
+        return None
+
+    def tun(self):
+        """`hyperion-client tun` (with `print-routes | sh`) against `hyperion-client run -L`,
+        both to one hyperion-server on a server host, iperf3 single stream to an iperf3 on that
+        host's 127.0.0.1, both directions, TUN offload on and off, interleaved; then the first
+        flow to a cold server through the TUN against `hyperion-bench cold` on the same path."""
+        args = self.args
+        reason = self.tun_cannot_run()
+        if reason:
+            log(f"== tun: skipped: {reason}")
+            return {"skipped": reason}
+        log(f"== tun: two namespaces; iperf3 1 stream x {args.rounds} rounds, {args.seconds} s each, "
+            f"TUN and -L interleaved, both directions, offload on and off; {args.tun_cold} cold first flows")
+        result = {"throughput": {f"{path}/{direction}/{offload}": []
+                                 for path in ("tun", "L") for direction in ("up", "down") for offload in ("on", "off")},
+                  "route_check": None}
+        with netlab.NetLab(prefix="htun", offloads=True) as lab:
+            try:
+                iperf_port, echo_port, tunnel_port, forward = free_port(), free_port(), free_port(), free_port()
+                self.procs.start("tun-iperf3", lab.argv(lab.server, ["iperf3", "-s", "-B", "127.0.0.1", "-p", str(iperf_port)]))
+                echo = self.procs.start("tun-echo", lab.argv(lab.server, [sys.executable, f"{SCRIPTS}/netlab.py", "echo",
+                                                                          "--port", str(echo_port)]), stdout=subprocess.PIPE)
+                echo.stdout.readline()
+                lab.wait_listening(lab.server, "127.0.0.1", iperf_port, "iperf3 (tun)")
+                server_config = self.write_tun_server_config(lab, tunnel_port, [iperf_port, echo_port])
+                self.procs.start("tun-server", lab.argv(lab.server, [f"{self.bin}/hyperion-server", "run", "--config",
+                                                                     server_config]), env=self.env)
+                lab.wait_listening(lab.server, lab.SERVER, tunnel_port, "hyperion-server (tun)")
+                # The -L client reads the same kind of config as the TUN client ([tun] is
+                # ignored by `run`): the top-level mark on its tunnel sockets keeps them off the
+                # TUN's routes, as it does for the TUN client's own.
+                forward_config = self.write_tun_client_config(lab, tunnel_port, "tun-forward")
+                self.procs.start("tun-forward", lab.argv(lab.admin, [
+                    f"{self.bin}/hyperion-client", "run", "--config", forward_config,
+                    "-L", f"{forward}:bench:{iperf_port}"]), env=self.env)
+                lab.wait_listening(lab.admin, "127.0.0.1", forward, "hyperion-client run -L (tun)")
+
+                for round_index in range(args.rounds):
+                    offloads = ["on", "off"] if round_index % 2 == 0 else ["off", "on"]
+                    log(f"== tun round {round_index + 1}/{args.rounds}")
+                    for offload in offloads:
+                        client, config = self.start_tun_client(lab, tunnel_port, f"tun-client-{round_index}-{offload}",
+                                                               offload=offload == "on")
+                        try:
+                            self.tun_flow_works(lab, echo_port)
+                            if result["route_check"] is None:
+                                result["route_check"] = self.tun_route_check(lab)
+                            for direction in (("up", "down") if round_index % 2 == 0 else ("down", "up")):
+                                paths = ("tun", "L") if (round_index + (direction == "down")) % 2 == 0 else ("L", "tun")
+                                figures = {}
+                                for path in paths:
+                                    host, port = (lab.SERVER, iperf_port) if path == "tun" else ("127.0.0.1", forward)
+                                    figures[path] = self.lab_iperf(lab, host, port, reverse=direction == "down")
+                                    result["throughput"][f"{path}/{direction}/{offload}"].append(figures[path])
+                                log(f"   offload {offload:3} {direction:4}: TUN {figures['tun']:6.2f} Gbit/s, "
+                                    f"-L {figures['L']:6.2f} Gbit/s ({figures['tun'] / figures['L']:.2f}x)")
+                        finally:
+                            self.stop_tun_client(lab, client, config)
+                result["cold"] = self.tun_cold(lab, tunnel_port, echo_port)
+            finally:
+                # Before the namespaces go: everything started for them (the TUN device goes
+                # with its client), also what a failed start left running.
+                self.procs.stop(*[child for name, child in reversed(self.procs.children) if name.startswith("tun-")])
+        return result
+
+    def write_tun_server_config(self, lab, tunnel_port, allow):
+        path = f"{self.dir}/tun-server.toml"
+        with open(path, "w") as f:
+            f.write(f"""listen = "{lab.SERVER}:{tunnel_port}"
+[key]
+source = "env"
+env_var = "HYPERION_BENCH_PSK"
+[identity]
+static_key_file = "server.key"
+admin_pubkeys = ["{self.admin_pub}"]
+[egress]
+allow = [{", ".join(str(p) for p in allow)}]
+""")
+        return path
+
+    def write_tun_client_config(self, lab, tunnel_port, name, offload=True, idle_secs=300):
+        path = f"{self.dir}/{name}.toml"
+        with open(path, "w") as f:
+            f.write(f"""admin_static_key_file = "admin.key"
+mark = 26745
+[key]
+source = "env"
+env_var = "HYPERION_BENCH_PSK"
+[limits]
+drain_timeout_ms = 1000
+[tun]
+name = "{self.TUN_DEVICE}"
+offload = {"true" if offload else "false"}
+idle_secs = {idle_secs}
+[[server]]
+name = "bench"
+addr = "{lab.SERVER}:{tunnel_port}"
+server_pubkey = "{self.server_pub}"
+""")
+        return path
+
+    def start_tun_client(self, lab, tunnel_port, name, offload=True, idle_secs=300):
+        """`hyperion-client tun` on the admin host, once it says it is up, and the routes of
+        `print-routes --config F | sh` applied there. Returns the process and its config."""
+        config = self.write_tun_client_config(lab, tunnel_port, name, offload=offload, idle_secs=idle_secs)
+        client = self.procs.start(name, lab.argv(lab.admin, [f"{self.bin}/hyperion-client", "tun", "--config", config,
+                                                             "--log-level", "info"]), env=self.env)
+        deadline = time.monotonic() + 60
+        while "TUN mode up" not in self.procs.log_tail(name, 50):
+            if client.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"hyperion-client tun did not come up: {self.procs.log_tail(name, 5)}")
+            time.sleep(0.05)
+        routes = run([f"{self.bin}/hyperion-client", "print-routes", "--config", config], 30)
+        check = subprocess.run(lab.argv(lab.admin, ["sh", "-e"]), input=routes, capture_output=True, text=True, timeout=30)
+        if check.returncode != 0:
+            raise RuntimeError(f"the print-routes script failed: {check.stderr.strip()}")
+        return client, config
+
+    def stop_tun_client(self, lab, client, config):
+        """SIGTERM (the device goes with the client), then the `--down` script, so that the
+        next client, or a connection that must not use the TUN, starts from clean routes."""
+        self.procs.stop(client)
+        routes = run([f"{self.bin}/hyperion-client", "print-routes", "--config", config, "--down"], 30)
+        subprocess.run(lab.argv(lab.admin, ["sh"]), input=routes, capture_output=True, text=True, timeout=30)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            links = subprocess.run(lab.argv(lab.admin, [lab.ip, "-o", "link", "show"]), capture_output=True, text=True,
+                                   timeout=10).stdout
+            if f" {self.TUN_DEVICE}:" not in links:
+                return
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.TUN_DEVICE} still exists 10 s after its client stopped")
+
+    def tun_route_check(self, lab):
+        """What the admin host's kernel does with the server's address once the routes are in:
+        it must leave through the TUN (and a marked socket through the veth)."""
+        plain = lab.run(lab.admin, [lab.ip, "-4", "route", "get", lab.SERVER]).strip()
+        marked = lab.run(lab.admin, [lab.ip, "-4", "route", "get", lab.SERVER, "mark", "26745"]).strip()
+        if f"dev {self.TUN_DEVICE}" not in plain or "dev eth0" not in marked:
+            raise RuntimeError(f"the routes are not as print-routes meant them: {plain!r}; marked: {marked!r}")
+        return {"plain": plain.splitlines()[0], "marked": marked.splitlines()[0]}
+
+    def tun_flow_works(self, lab, echo_port, seconds=30):
+        deadline = time.monotonic() + seconds
+        while True:
+            try:
+                with lab.connect(lab.admin, lab.SERVER, echo_port, 10) as s:
+                    s.sendall(b"ping")
+                    if s.recv(4) == b"ping":
+                        return
+                    raise OSError("no echo")
+            except OSError as error:
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"no flow through the TUN within {seconds} s: {error}")
+                time.sleep(0.2)
+
+    def lab_iperf(self, lab, host, port, reverse):
+        """iperf3 single stream from the admin host (client) to `host:port`; -R: the server sends."""
+        for attempt in range(5):
+            result = subprocess.run(lab.argv(lab.admin, ["iperf3", "-c", host, "-p", str(port), "-t", str(self.args.seconds),
+                                                         "-O", "1", "-J", *(["-R"] if reverse else [])]),
+                                    capture_output=True, text=True, timeout=self.args.seconds + 60)
+            try:
+                report = json.loads(result.stdout)
+            except json.JSONDecodeError:
+                report = {"error": result.stderr.strip() or "no JSON output"}
+            if "error" not in report:
+                return report["end"]["sum_received"]["bits_per_second"] / 1e9
+            log(f"   iperf3 to {host}:{port}: {report['error']} (attempt {attempt + 1})")
+            time.sleep(1)
+        raise RuntimeError(f"iperf3 to {host}:{port} in the lab kept failing")
+
+    def tun_cold(self, lab, tunnel_port, echo_port):
+        """The first flow to a cold server through the TUN: a TUN client whose pool closes
+        after 1 s without a flow (idle_secs = 1), so every try finds no tunnel connection and
+        the pool starts on its SYN. Timed from just before connect() to the server's real
+        address until the first echoed byte. In batches alternating with `hyperion-bench
+        cold` (TCP connect + handshake + stream open + first echoed byte, no knock) from the
+        admin host over the same veth to the same server, with the TUN client stopped."""
+        args = self.args
+        batches = max(1, min(args.rounds, args.tun_cold))
+        per_batch = math.ceil(args.tun_cold / batches)
+        samples = {"tun": [], "cold_connect": []}
+        for batch in range(batches):
+            client, config = self.start_tun_client(lab, tunnel_port, f"tun-cold-{batch}", idle_secs=1)
+            name = f"tun-cold-{batch}"
+            try:
+                for index in range(per_batch):
+                    if index:
+                        # The previous flow's pool must be closed: its client says so.
+                        deadline = time.monotonic() + 15
+                        while self.tun_log_count(name, "closing the pool") < index:
+                            if time.monotonic() > deadline:
+                                raise RuntimeError(f"the TUN pool did not close after 1 s idle: {self.procs.log_tail(name, 3)}")
+                            time.sleep(0.05)
+                        time.sleep(0.2)  # the connections' close on both ends
+                    samples["tun"].append(self.tun_first_flow(lab, echo_port))
+                started = self.tun_log_count(name, "starting the pool on first use")
+                if started != per_batch:
+                    raise RuntimeError(f"{per_batch} cold flows but the pool started {started} times")
+            finally:
+                self.stop_tun_client(lab, client, config)
+            out = run(lab.argv(lab.admin, [f"{self.bin}/hyperion-bench", "cold", "--host", lab.SERVER,
+                                           "--port", str(tunnel_port), "--target", str(echo_port), "--count", str(per_batch),
+                                           "--warmup", "3", *self.initiator_keys()]), timeout=300)
+            samples["cold_connect"] += [float(x) / 1000 for x in out.split()]
+            log(f"   cold: TUN first flow p50 {statistics.median(samples['tun'][-per_batch:]):.2f} ms, "
+                f"cold connect p50 {statistics.median(samples['cold_connect'][-per_batch:]):.2f} ms ({per_batch} each)")
+        return samples
+
+    def tun_log_count(self, name, text):
+        try:
+            with open(os.path.join(self.dir, f"{name}.log"), errors="replace") as f:
+                return sum(text in line for line in f)
+        except OSError:
+            return 0
+
+    def tun_first_flow(self, lab, echo_port):
+        s = lab.socket(lab.admin)
+        try:
+            s.settimeout(15)
+            started = time.monotonic()
+            s.connect((lab.SERVER, echo_port))
+            s.sendall(b"x")
+            if s.recv(1) != b"x":
+                raise RuntimeError("the first flow through the TUN got no echo")
+            return (time.monotonic() - started) * 1000
+        finally:
+            s.close()
+
     def measure(self):
         results = {p: {"1": [], "8": [], "lat": []} for p in PATHS}
         measured = {"paths": results, "opens": [], "opens_ssh": [], "handshake": [], "cold": []}
@@ -702,6 +953,8 @@ remote_port = {target}
             measured["argon2"] = self.argon2()
         if self.wants("faults"):
             measured["faults"] = self.faults()
+        if self.wants("tun"):
+            measured["tun"] = self.tun()
         return measured
 
 
@@ -713,6 +966,39 @@ def loss_row_name(args):
 def percentile(samples, q):
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+TUN_CASES = [(direction, offload) for offload in ("on", "off") for direction in ("up", "down")]
+
+
+def tun_report(t, goal, info):
+    """The tun group's rows: the first flow to a cold server, then TUN/-L per direction and
+    offload: the medians over the rounds, and the median of the rounds' own ratios."""
+    tun, cold = t["cold"]["tun"], t["cold"]["cold_connect"]
+    p50, cold_p50 = percentile(tun, 0.5), percentile(cold, 0.5)
+    goal("TUN first flow, cold server, p50", p50, "ms", "5 ms", p50 / 5.0, 1.0, "lower")
+    info("  cold connect, same path, p50", cold_p50, "ms", f"TUN {p50 / cold_p50:.2f}x")
+    info("  TUN first flow, cold server, p99", percentile(tun, 0.99), "ms", f"cold connect {percentile(cold, 0.99):.2f} ms")
+    summary = {"first_flow_ms": {"p50": round(p50, 3), "p99": round(percentile(tun, 0.99), 3), "tries": len(tun)},
+               "cold_connect_ms": {"p50": round(cold_p50, 3), "p99": round(percentile(cold, 0.99), 3), "tries": len(cold)},
+               "first_flow_vs_cold_connect": round(p50 / cold_p50, 3), "throughput": {}}
+    for direction, offload in TUN_CASES:
+        through_tun = t["throughput"][f"tun/{direction}/{offload}"]
+        through_l = t["throughput"][f"L/{direction}/{offload}"]
+        a, b = statistics.median(through_tun), statistics.median(through_l)
+        # Each round's TUN and -L runs are back to back, so their ratio sees the same load;
+        # the median of those ratios is steadier than the ratio of the two medians.
+        paired = [x / y for x, y in zip(through_tun, through_l)]
+        ratio = statistics.median(paired)
+        way = "up" if direction == "up" else "down (-R)"
+        goal(f"TUN vs -L 1 stream {way}, offload {offload}", a, "Gbit/s", f"-L {b:.2f} Gbit/s", ratio, 0.9, "higher")
+        summary["throughput"][f"{direction}/offload_{offload}"] = {
+            "tun_gbit": round(a, 3), "forward_gbit": round(b, 3), "ratio": round(ratio, 3),
+            "ratio_of_medians": round(a / b, 3), "round_ratios": [round(x, 3) for x in paired],
+            "tun_samples": [round(x, 3) for x in through_tun], "forward_samples": [round(x, 3) for x in through_l]}
+    summary["route_check"] = t["route_check"]
+    summary["cold"] = {k: [round(x, 3) for x in v] for k, v in t["cold"].items()}
+    return summary
 
 
 def report(measured, args, environment):
@@ -786,6 +1072,13 @@ def report(measured, args, environment):
         goal("cold connect p50 (no knock)", p50, "ms", "5 ms", p50 / 5.0, 1.0, "lower")
         info("  cold connect p99", p99, "ms")
         details["cold"] = {"tries": len(samples), "p50_ms": round(p50, 3), "p99_ms": round(p99, 3)}
+    if "tun" in measured:
+        t = measured["tun"]
+        if "skipped" in t:
+            rows.append({"goal": "tun", "value": None, "unit": "", "reference": "", "ratio": None, "target": None,
+                         "result": "skipped", "why": t["skipped"]})
+        else:
+            details["tun"] = tun_report(t, goal, info)
     if "streams" in measured:
         s = measured["streams"]
         where = "one tunnel" if s["tunnel_connections"] == 1 else f"{s['tunnel_connections']} tunnel conns"
@@ -851,6 +1144,8 @@ def report(measured, args, environment):
         print(f"{r['goal']:40} {value:>11} {r['unit']:<4} {r['reference']:>16} {ratio:>7} {r['target'] or '':>8}  {r['result']}")
     if measured.get("faults", {}).get("skipped"):
         print(f"\nfaults: skipped: {measured['faults']['skipped']}")
+    if measured.get("tun", {}).get("skipped"):
+        print(f"\ntun: skipped: {measured['tun']['skipped']}")
     if "streams" in measured and measured["streams"]["failure"]:
         print(f"\nstreams: {measured['streams']['failure']}")
     return {"machine": {"cpus": os.cpu_count(), "kernel": platform.release(), "processor": platform.processor(),
@@ -862,6 +1157,7 @@ def report(measured, args, environment):
                          "loss_percent": args.loss_percent, "loss_mb": args.loss_mb, "loss_runs": args.loss_runs,
                          "loss_cc": args.loss_cc, "loss_delay_ms": args.loss_delay_ms,
                          "blackhole_seconds": args.blackhole_seconds, "fault_rounds": args.fault_rounds,
+                         "tun_cold": args.tun_cold,
                          "lab_sysctl": args.lab_sysctl},
             "paths": figures, "goals": rows, **details}
 
@@ -893,6 +1189,8 @@ def main():
     parser.add_argument("--fault-rounds", type=int, default=3, help="faults: blackholes and address changes (default 3 each)")
     parser.add_argument("--lab-sysctl", action="append", default=[], metavar="NAME=VALUE",
                         help="faults: set a sysctl on both hosts first (repeatable; for experiments)")
+    parser.add_argument("--tun-cold", type=int, default=30,
+                        help="tun: cold first flows through the TUN, and as many cold connects (default 30)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
     args.groups = [g.strip() for g in args.only.split(",") if g.strip()]
@@ -907,9 +1205,9 @@ def main():
                      "--stream-pool 1..16, --streams-timeout 1..3600")
     if not (0 <= args.loss_percent <= 50 and 1 <= args.loss_mb <= 1000 and 1 <= args.loss_runs <= 50
             and 1 <= args.loss_deadline <= 3600 and 0.5 <= args.blackhole_seconds <= 120 and 1 <= args.fault_rounds <= 20
-            and 0 <= args.loss_delay_ms <= 500):
+            and 0 <= args.loss_delay_ms <= 500 and 1 <= args.tun_cold <= 1000):
         parser.error("--loss-percent 0..50, --loss-mb 1..1000, --loss-runs 1..50, --loss-deadline 1..3600, "
-                     "--blackhole-seconds 0.5..120, --fault-rounds 1..20, --loss-delay-ms 0..500")
+                     "--blackhole-seconds 0.5..120, --fault-rounds 1..20, --loss-delay-ms 0..500, --tun-cold 1..1000")
     needed = (["iperf3"] if "throughput" in args.groups else []) + \
              (["ssh", "ssh-keygen"] if {"throughput", "latency"} & set(args.groups) else [])
     for tool in needed:

@@ -34,16 +34,21 @@ struct BlockingSocket {
         return (BlockingSocket(fd: fd), UInt16(bigEndian: address.sin_port))
     }
 
-    static func connect(port: UInt16) throws -> BlockingSocket {
+    /// A connection to `host` (an IPv4 literal, default loopback) on `port`.
+    static func connect(port: UInt16, host: String = "127.0.0.1") throws -> BlockingSocket {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SocketFailure("socket") }
         var address = loopback(port: port)
+        guard inet_pton(AF_INET, host, &address.sin_addr) == 1 else {
+            _ = Glibc.close(fd)
+            throw SocketFailure("\(host) is not an IPv4 address")
+        }
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard connected == 0 else {
             _ = Glibc.close(fd)
-            throw SocketFailure("connect to 127.0.0.1:\(port)")
+            throw SocketFailure("connect to \(host):\(port)")
         }
         let socket = BlockingSocket(fd: fd)
         socket.setNoDelay()

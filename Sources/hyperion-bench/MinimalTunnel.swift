@@ -34,8 +34,8 @@ final class MinimalTunnel {
 
     /// TCP connect to 127.0.0.1:`port`, then the handshake: message 1 out, message 2 in.
     /// Bytes the server sent after message 2 stay for `nextFrame`.
-    static func connect(port: UInt16, keys: TunnelKeys) throws -> MinimalTunnel {
-        let socket = try BlockingSocket.connect(port: port)
+    static func connect(port: UInt16, host: String = "127.0.0.1", keys: TunnelKeys) throws -> MinimalTunnel {
+        let socket = try BlockingSocket.connect(port: port, host: host)
         do {
             var initiator = NoiseInitiator(
                 prologue: HyperionNoise.prologue, localStatic: keys.admin, remoteStatic: keys.server, presharedKey: keys.presharedKey

@@ -11,7 +11,7 @@
 //                                           µs per X25519 operation, in this process
 //   hyperion-bench handshakes --port P KEYS [--count N] [--concurrency C]
 //                                           complete tunnel handshakes as a v1 client
-//   hyperion-bench cold --port P --target T KEYS [--count N] [--warmup W]
+//   hyperion-bench cold [--host IPV4] --port P --target T KEYS [--count N] [--warmup W]
 //                                           connect + handshake + stream + 1-byte echo, in µs
 // KEYS: --admin-key FILE --server-pubkey BASE64 --psk-file FILE (secrets only in files).
 import HyperionCrypto
@@ -37,7 +37,7 @@ func usage() -> Never {
                hyperion-bench open --port P [--count N] [--warmup W]
                hyperion-bench x25519 [--runs N] [--batches B]
                hyperion-bench handshakes --port P KEYS [--count N] [--concurrency C]
-               hyperion-bench cold --port P --target T KEYS [--count N] [--warmup W]
+               hyperion-bench cold [--host IPV4] --port P --target T KEYS [--count N] [--warmup W]
         KEYS: --admin-key FILE --server-pubkey BASE64 --psk-file FILE
 
         """)
@@ -117,12 +117,12 @@ do {
     case "cold":
         let options = BenchOptions(
             arguments, integers: ["--port": port, "--target": port, "--count": 1...1_000_000, "--warmup": 0...100_000],
-            strings: TunnelKeys.optionNames
+            strings: TunnelKeys.optionNames.union(["--host"])
         )
         guard let tunnel = options[integer: "--port"], let target = options[integer: "--target"] else { usage() }
         NoiseCipherState.prepareTransportCipher()  // as a real client does at start, outside the timing
         try runColdConnect(
-            port: UInt16(tunnel), target: UInt16(target), keys: try TunnelKeys(options), count: options[integer: "--count"] ?? 200,
+            host: options[string: "--host"] ?? "127.0.0.1", port: UInt16(tunnel), target: UInt16(target), keys: try TunnelKeys(options), count: options[integer: "--count"] ?? 200,
             warmup: options[integer: "--warmup"] ?? 5
         )
     default:

@@ -5,11 +5,13 @@ import Testing
 /// The benchmark command (README, "Benchmarks") must keep working from a fresh clone: its
 /// driver is run here end to end, scaled down (1 round, 1 s per iperf3 run, 300 idle
 /// streams; for faults a 2 MB echo over the lab's 20 ms delay line, a 2 s blackhole and one
-/// address change), against the debug binaries. The figures of a debug build mean nothing, so the test checks that every
+/// address change; for tun one round of the four TUN/-L pairs and 2 cold first flows),
+/// against the debug binaries. The figures of a debug build mean nothing, so the test checks that every
 /// group but argon2 (which needs PyPI) ran and produced its rows, not what they say; the
 /// real figures come from `scripts/bench` on a release build (docs/PERFORMANCE.md). The
-/// faults group needs root (network namespaces, nftables); without it the driver says why
-/// it skipped the group, and that is checked instead.
+/// faults and tun groups need root (network namespaces, nftables; tun also /dev/net/tun);
+/// without it the driver says why it skipped them, and that is checked instead (under
+/// CI=true the skip itself fails the test).
 @Suite(.serialized) struct BenchmarkDriverTests {
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
 
@@ -24,14 +26,14 @@ import Testing
         let jsonPath = directory + "/bench.json"
         let driver = try ChildProcess(name: "bench", executable: TestEnvironment.which("python3")!, arguments: [
             "\(Self.repository)/scripts/bench.py", "--bin", TestEnvironment.binaryDirectory,
-            "--only", "throughput,latency,handshake,cold,streams,faults", "--rounds", "1", "--seconds", "1",
+            "--only", "throughput,latency,handshake,cold,streams,faults,tun", "--rounds", "1", "--seconds", "1",
             "--pings", "200", "--handshakes", "40", "--cold", "10", "--streams", "300", "--streams-timeout", "60",
-            "--loss-mb", "2", "--loss-runs", "1", "--blackhole-seconds", "2", "--fault-rounds", "1",
+            "--loss-mb", "2", "--loss-runs", "1", "--blackhole-seconds", "2", "--fault-rounds", "1", "--tun-cold", "2",
             "--json", jsonPath,
         ], directory: directory, user: .runner)  // as root: it starts its own sshd, which logs in root (nobody's shell is nologin)
-        guard let status = try await driver.waitForExit(timeout: .seconds(300)) else {
+        guard let status = try await driver.waitForExit(timeout: .seconds(420)) else {
             await driver.stop(grace: .seconds(20))   // SIGTERM: the driver stops what it started
-            Issue.record("scripts/bench.py did not finish within 300 s:\n\(driver.output.suffix(3000))")
+            Issue.record("scripts/bench.py did not finish within 420 s:\n\(driver.output.suffix(3000))")
             return
         }
         try #require(status == 0, "scripts/bench.py exited with \(status):\n\(driver.output.suffix(3000))")
@@ -77,6 +79,28 @@ import Testing
         } else {
             #expect(rows["faults"]?["result"] as? String == "skipped", "no skipped faults row in \(rows.keys.sorted())")
             #expect(driver.output.contains("faults: skipped:"), "\(driver.output.suffix(3000))")
+        }
+
+        let tunRows = [
+            "TUN first flow, cold server, p50",
+            "TUN vs -L 1 stream up, offload on", "TUN vs -L 1 stream down (-R), offload on",
+            "TUN vs -L 1 stream up, offload off", "TUN vs -L 1 stream down (-R), offload off",
+        ]
+        let tunReady = TestEnvironment.isRoot && faultTools.isEmpty && FileManager.default.isWritableFile(atPath: "/dev/net/tun")
+        if TestEnvironment.require(tunReady, "the tun group: root, /dev/net/tun, and \(faultTools.joined(separator: ", ")) (scripts/install-deps test)") {
+            for goal in tunRows {
+                let row = rows[goal]
+                #expect(row != nil, "no row \"\(goal)\" in \(rows.keys.sorted())")
+                guard let row else { continue }
+                #expect(["pass", "miss"].contains(row["result"] as? String ?? ""), "\(goal): result \(row["result"] ?? "none") \(row["reference"] ?? "")")
+                #expect(((row["ratio"] as? Double) ?? 0) > 0, "\(goal): ratio \(row["ratio"] ?? "none")")
+            }
+            #expect(rows["  cold connect, same path, p50"] != nil, "no same-path cold connect row in \(rows.keys.sorted())")
+            let tun = try #require(table["tun"] as? [String: Any], "no tun details in \(table.keys)")
+            #expect((tun["route_check"] as? [String: String])?["plain"]?.contains("dev hyperion0") == true, "\(tun["route_check"] ?? "none")")
+        } else {
+            #expect(rows["tun"]?["result"] as? String == "skipped", "no skipped tun row in \(rows.keys.sorted())")
+            #expect(driver.output.contains("tun: skipped:"), "\(driver.output.suffix(3000))")
         }
         #expect(!driver.output.contains("Traceback"), "\(driver.output.suffix(3000))")
     }
