@@ -15,7 +15,7 @@ import PackageDescription
 //                   decisions out. Pure, no dependencies, no I/O.
 //   HyperionTun     L3 TUN mode (Linux): the TUN device, its one-thread packet loop, and the
 //                   mode itself (flows, listeners, pools on demand). Optional: the TUN trait.
-//   HyperionCommandLine  what both executables share: keygen, exit codes, messages.
+//   HyperionCommandLine  what both executables share: keygen, init, exit codes, messages.
 //   hyperion-server / hyperion-client   thin executables: parse arguments, call the libraries.
 let package = Package(
     name: "Hyperion",
@@ -119,7 +119,7 @@ let package = Package(
         .target(
             name: "HyperionCommandLine",
             dependencies: [
-                "HyperionCrypto",
+                "HyperionCrypto", "HyperionConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -114,34 +114,36 @@ extension HyperionClient {
 
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Generate the admin key and config; print the admin public key and the shared salt (managed mode)."
+            abstract: "Generate the admin key and config; print the admin public key and the shared salt (managed mode).",
+            discussion: "Both go into the config directory ($HYPERION_HOME, else $XDG_CONFIG_HOME/hyperion, else ~/.config/hyperion), mode 0700, files 0600. The config has a fresh random salt and knocking on."
         )
 
-        @Flag(name: .long, help: "Overwrite an existing config.")
+        @Flag(name: .long, help: "Replace an existing config and admin key (servers then need the new public key).")
         var force = false
 
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-client init", arrivesWith: "managed mode", meanwhile: "`hyperion-client keygen --out admin.key` and a hand-written client.toml.")
+            try RunManage.initialize(force: force)
         }
     }
 
     struct AddServer: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "add-server",
-            abstract: "Add a server by name, address and public key; it gets a stable fake IP (managed mode)."
+            abstract: "Add a server by name, address and public key; it gets a stable fake IP (managed mode).",
+            discussion: "The first server gets 10.99.0.10 and fd68:7970::a, each next one the lowest free pair; a server keeps its addresses while it stays configured."
         )
 
-        @Argument(help: "Server name.")
+        @Argument(help: "Server name: 1-63 letters, digits, \".\", \"_\" or \"-\".")
         var name: String
 
-        @Argument(help: "Server address, host:port.")
+        @Argument(help: "Server address, host:port (the tunnel port).")
         var address: String
 
-        @Argument(help: "The server's public key (base64).")
+        @Argument(help: "The server's public key (base64), printed by `hyperion-server init`.")
         var serverPubkey: String
 
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-client add-server", arrivesWith: "managed mode", meanwhile: "add a [[server]] block to client.toml.")
+            try RunManage.addServer(name: name, address: address, publicKey: serverPubkey)
         }
     }
 
@@ -155,7 +157,7 @@ extension HyperionClient {
         var name: String
 
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-client rm-server", arrivesWith: "managed mode", meanwhile: "")
+            try RunManage.removeServer(name: name)
         }
     }
 
@@ -163,7 +165,7 @@ extension HyperionClient {
         static let configuration = CommandConfiguration(abstract: "List servers and their fake IPs (managed mode).")
 
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-client ls", arrivesWith: "managed mode", meanwhile: "")
+            try RunManage.list()
         }
     }
 

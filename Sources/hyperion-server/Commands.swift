@@ -1,5 +1,6 @@
 import ArgumentParser
 import HyperionCommandLine
+import HyperionConfig
 import HyperionSPA
 
 extension HyperionServer {
@@ -59,7 +60,8 @@ extension HyperionServer {
 
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Generate the server key and config in the user config directory (managed mode)."
+            abstract: "Generate the server key and config in the user config directory (managed mode).",
+            discussion: "Prints the server's public key. The config has knocking on and the shared key from a passphrase with the admin's salt."
         )
 
         @Option(name: .long, help: "The shared salt printed by `hyperion-client init`.")
@@ -68,17 +70,27 @@ extension HyperionServer {
         @Option(name: .customLong("admin-key"), help: "The admin public key printed by `hyperion-client init`.")
         var adminKey: String
 
-        @Option(name: .long, help: "Comma-separated ports the server may dial on its loopback, e.g. 22,5432.")
+        @Option(name: .long, help: "Comma-separated ports the server may dial on its loopback, e.g. 22,5432 (default: none).")
         var allow: String?
 
-        @Option(name: .long, help: "Listen address, host:port.")
+        @Option(name: .long, help: "Listen address, ip:port (default 0.0.0.0:8443).")
         var listen: String?
 
-        @Flag(name: .long, help: "Overwrite an existing config.")
+        @Flag(name: .long, help: "Replace an existing config and server key (the admin then needs the new public key).")
         var force = false
 
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-server init", arrivesWith: "managed mode", meanwhile: "write server.toml by hand (see the README) and use `hyperion-server run --config server.toml`.")
+            let paths = try CommandFailure.wrapping { try HyperionPaths.current() }
+            let text = try CommandFailure.wrapping {
+                try ManagedServerConfig.text(.init(salt: salt, adminKey: adminKey, allow: allow, listen: listen), path: paths.serverConfig)
+            }
+            let key = try ManagedInit.write(
+                paths: paths, configPath: paths.serverConfig, keyFileName: ManagedServerConfig.keyFileName,
+                configText: text, force: force, command: "hyperion-server init"
+            )
+            printError("wrote \(paths.serverConfig) and the server key \(paths.configDirectory)/\(ManagedServerConfig.keyFileName) (mode 0600); its public key:")
+            print(key.publicKey.base64)
+            printError("next, on the admin's machine: hyperion-client add-server NAME HOST:PORT \(key.publicKey.base64)")
         }
     }
 

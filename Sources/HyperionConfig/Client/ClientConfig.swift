@@ -89,13 +89,14 @@ public struct ClientConfig: Sendable, Hashable {
 
     // MARK: Loading
 
-    /// Reads and parses the client config at `path`.
-    public static func load(path: String) throws -> ClientConfig {
-        try ClientConfigParser.parse(ConfigDocument.load(path: path))
+    /// Reads and parses the client config at `path`. `allowingNoServers`: a config with no
+    /// `[[server]]` yet (just made by `init`) is fine for what only lists or edits servers.
+    public static func load(path: String, allowingNoServers: Bool = false) throws -> ClientConfig {
+        try ClientConfigParser.parse(ConfigDocument.load(path: path), allowingNoServers: allowingNoServers)
     }
 
     /// Parses client config `text`; `path` names it in messages and anchors relative paths.
-    public static func parse(text: String, path: String) throws -> ClientConfig {
-        try ClientConfigParser.parse(ConfigDocument.parse(text, file: path))
+    public static func parse(text: String, path: String, allowingNoServers: Bool = false) throws -> ClientConfig {
+        try ClientConfigParser.parse(ConfigDocument.parse(text, file: path), allowingNoServers: allowingNoServers)
     }
 }

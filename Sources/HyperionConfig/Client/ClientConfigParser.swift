@@ -5,7 +5,7 @@ import TOMLKit
 enum ClientConfigParser {
     static let topLevelKeys = ["admin_static_key_file", "key", "knock", "mark", "limits", "server", "forward", "tun"]
 
-    static func parse(_ root: TableReader) throws -> ClientConfig {
+    static func parse(_ root: TableReader, allowingNoServers: Bool = false) throws -> ClientConfig {
         try root.rejectUnknownKeys(known: topLevelKeys)
         let keyFile = try root.required(
             "admin_static_key_file", root.string("admin_static_key_file"),
@@ -19,7 +19,7 @@ enum ClientConfigParser {
         try knock?.rejectUnknownKeys(known: ["enabled"])
         let mark = try root.integer("mark", in: 1...Int(UInt32.max)).map { UInt32($0) }
 
-        let servers = try self.servers(root)
+        let servers = try self.servers(root, allowingNone: allowingNoServers)
         if key == nil, let needy = servers.first(where: { $0.keyOverride == nil }) {
             throw root.error(
                 .missingKey,
@@ -48,13 +48,16 @@ enum ClientConfigParser {
         )
     }
 
-    static func servers(_ root: TableReader) throws -> [ClientConfig.Server] {
+    static func servers(_ root: TableReader, allowingNone: Bool) throws -> [ClientConfig.Server] {
         let tables = try root.tableArray("server") { number, table in
             guard let name = table["name"]?.string else { return "[[server]] #\(number)" }
             return "[[server]] #\(number) (\(Quoted(name)))"
         } ?? []
-        guard !tables.isEmpty else {
-            throw root.error(.missingKey, "no [[server]]: add at least one [[server]] table with name, addr and server_pubkey")
+        guard !tables.isEmpty || allowingNone else {
+            throw root.error(
+                .missingKey,
+                "no [[server]]: add at least one, with `hyperion-client add-server NAME HOST:PORT PUBKEY` or by hand (a [[server]] table with name, addr and server_pubkey)"
+            )
         }
         var servers: [ClientConfig.Server] = []
         for table in tables {
