@@ -68,7 +68,10 @@ import Testing
             let routing = ContinuousClock.now
             try await bed.applyRoutes(config: config)
             let routesTime = ContinuousClock.now - routing
-            #expect(try await bed.tunRules(.v4).count == Self.serverCount)
+            // One rule, and a route per server in its table.
+            #expect(try await bed.tunRules(.v4).count == 1)
+            let table = try await bed.admin.check(["ip", "-4", "route", "show", "table", "26745"])
+            #expect(table.split(separator: "\n").count == Self.serverCount, "\(table.prefix(500))")
 
             let echoes = try await bed.parallelEchoes(host: bed.server.v4, count: 1, megabytes: 5)
             #expect(echoes == ["ok"], "the first flow to the real server: \(echoes)\n\(client.output.suffix(3000))")
