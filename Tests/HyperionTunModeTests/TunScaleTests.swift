@@ -37,7 +37,7 @@ import Testing
         try await SPATestbed.run("tun-1000", firewall: false) { bed in
             try await bed.startEchoService()
             _ = try await bed.startServer(config: bed.writeTunServerConfig(allow: [SPATestbed.echoPort]))
-            // 10.80.0.1 to 10.80.3.232: a subnet nothing on the test network answers.
+            // 10.80.0.2 to 10.80.3.250, one each: a subnet nothing on the test network answers.
             let unreachable = (1..<Self.serverCount).map { index in
                 """
                 [[server]]
