@@ -12,10 +12,14 @@ extension SPATestbed {
     static let fakeV6 = "fd68:7970::a"
 
     /// Server, echo service and TUN client, with the routes applied: the usual start.
-    func startTunMode(tun: String = "", extraServers: String = "", allow: [Int] = [SPATestbed.echoPort], streamWaitMilliseconds: Int = 3000) async throws -> (client: ChildProcess, server: ChildProcess, config: String) {
+    /// `address` is the server's tunnel endpoint in the client config (its IPv4 one unless
+    /// given), and so the real address the routes send into the TUN.
+    func startTunMode(
+        tun: String = "", extraServers: String = "", allow: [Int] = [SPATestbed.echoPort], streamWaitMilliseconds: Int = 3000, address: String? = nil
+    ) async throws -> (client: ChildProcess, server: ChildProcess, config: String) {
         try await startEchoService()
         let server = try await startServer(config: writeTunServerConfig(allow: allow))
-        let config = try writeTunClientConfig(tun: tun, extraServers: extraServers, streamWaitMilliseconds: streamWaitMilliseconds)
+        let config = try writeTunClientConfig(tun: tun, extraServers: extraServers, streamWaitMilliseconds: streamWaitMilliseconds, address: address)
         let client = try await startTunClient(config: config)
         try await applyRoutes(config: config)
         return (client, server, config)
@@ -65,7 +69,9 @@ extension SPATestbed {
 
     /// One server at its real address (both families reach it: its IPv4 address is the
     /// tunnel's) with fake addresses too; no forwards.
-    func writeTunClientConfig(name: String = "client.toml", tun: String = "", extraServers: String = "", streamWaitMilliseconds: Int = 3000) throws -> String {
+    func writeTunClientConfig(
+        name: String = "client.toml", tun: String = "", extraServers: String = "", streamWaitMilliseconds: Int = 3000, address: String? = nil
+    ) throws -> String {
         try files.write(name, """
             admin_static_key_file = "\(files.adminKeyPath)"
 
@@ -82,7 +88,7 @@ extension SPATestbed {
 
             [[server]]
             name = "srv"
-            addr = "\(server.endpoint(.v4, port: Self.tunnelPort))"
+            addr = "\(address ?? server.endpoint(.v4, port: Self.tunnelPort))"
             server_pubkey = "\(serverPublicKey)"
             fake_ip = "\(Self.fakeV4)"
             fake_ip6 = "\(Self.fakeV6)"

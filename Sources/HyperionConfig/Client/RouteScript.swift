@@ -1,7 +1,12 @@
-/// The `sh` script of `hyperion-client print-routes`: for each server address, a route in a
-/// table of its own and a rule sending traffic to that address there, unless it carries the
-/// tunnel's mark. The tunnel's own sockets are marked, so they keep the normal route even
-/// when a server's tunnel address is the very address being routed into the TUN.
+/// The `sh` script of `hyperion-client print-routes`: each server address gets a route in a
+/// table of its own, and each family one rule sending everything without the tunnel's mark
+/// to that table first. The table holds only the servers' addresses, so other traffic finds
+/// no route there and falls through to the main table; the tunnel's own sockets are marked,
+/// so they keep the normal route even to the very address being routed into the TUN.
+///
+/// One rule per family, not one per address: `not` in `ip rule` negates all of a rule's
+/// selectors together, so `not to B fwmark M` also matched the tunnel's marked traffic to
+/// every other server A, and sent it into the TUN by A's route.
 ///
 /// Applying it twice leaves one rule and one route per address (`route replace`; a rule is
 /// deleted before it is added); `--down` twice is harmless (every delete may fail).
@@ -26,6 +31,7 @@ public struct RouteScript: Sendable {
                 : "# Sends each server's address through \(device), except the tunnel's own sockets (fwmark \(hex(mark))).\n# Run it once `hyperion-client tun` has brought \(device) up. Safe to run more than once.",
         ]
         if !down { lines.append("set -e") }
+        var families: [IPAddress.Family] = []
         for (server, ips) in addresses {
             lines.append("# \(server)")
             for ip in ips {
@@ -35,32 +41,32 @@ public struct RouteScript: Sendable {
                     lines.append("# \(ip) is this host's loopback: not routed")
                     continue
                 }
-                lines += down ? remove(ip) : add(ip)
+                if !families.contains(ip.family) { families.append(ip.family) }
+                lines.append(down ? remove(ip) : add(ip))
             }
+        }
+        // Down removes both families' rules: the config may have lost a family since.
+        if !down { lines.append("# Unmarked traffic looks in table \(table) first; what has no route there goes on to the main table") }
+        for family in down ? [.v4, .v6] : families {
+            lines.append("while \(rule("del", family)) 2>/dev/null; do :; done")
+            if !down { lines.append(rule("add", family)) }
         }
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func rule(_ verb: String, _ ip: IPAddress) -> String {
-        "ip \(family(ip)) rule \(verb) to \(host(ip)) not fwmark \(hex(mark)) lookup \(table)"
+    private func rule(_ verb: String, _ family: IPAddress.Family) -> String {
+        "ip \(flag(family)) rule \(verb) not fwmark \(hex(mark)) lookup \(table)"
     }
 
-    private func add(_ ip: IPAddress) -> [String] {
-        [
-            "ip \(family(ip)) route replace \(host(ip)) dev \(device) table \(table)",
-            "while \(rule("del", ip)) 2>/dev/null; do :; done",
-            rule("add", ip),
-        ]
+    private func add(_ ip: IPAddress) -> String {
+        "ip \(flag(ip.family)) route replace \(host(ip)) dev \(device) table \(table)"
     }
 
-    private func remove(_ ip: IPAddress) -> [String] {
-        [
-            "while \(rule("del", ip)) 2>/dev/null; do :; done",
-            "ip \(family(ip)) route del \(host(ip)) dev \(device) table \(table) 2>/dev/null || true",
-        ]
+    private func remove(_ ip: IPAddress) -> String {
+        "ip \(flag(ip.family)) route del \(host(ip)) dev \(device) table \(table) 2>/dev/null || true"
     }
 
-    private func family(_ ip: IPAddress) -> String { ip.family == .v4 ? "-4" : "-6" }
+    private func flag(_ family: IPAddress.Family) -> String { family == .v4 ? "-4" : "-6" }
     private func host(_ ip: IPAddress) -> String { ip.family == .v4 ? "\(ip)/32" : "\(ip)/128" }
     private func hex(_ value: UInt32) -> String { "0x" + String(value, radix: 16) }
 }
