@@ -34,6 +34,35 @@ extension HyperionClient {
         }
     }
 
+    struct Connect: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Join standard input and output to one stream, for ssh's ProxyCommand.",
+            discussion: """
+                ssh_config: ProxyCommand hyperion-client connect %h %p (see ssh-config). SERVER is a \
+                configured server's name, NAME.hyperion, or the address in its addr (or a fake_ip). \
+                Exit status: 0 when both directions ended cleanly; 3 the server's allowlist denies \
+                the port; 4 the server could not connect to the port; 5 no tunnel to the server \
+                within stream_wait_ms; 1 anything else (a reset, a config error).
+                """
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Client config file (default: client.toml in the user config directory).", valueName: "file"))
+        var config: String?
+
+        @Option(name: .customLong("log-level"), help: ArgumentHelp("Log level on stderr (default: warning).", valueName: "level"))
+        var logLevel: String?
+
+        @Argument(help: "The server: its name, NAME.hyperion, or its address.")
+        var server: String
+
+        @Argument(help: "The port on the server's loopback.")
+        var port: UInt16
+
+        func run() throws {
+            try RunConnect.run(configPath: config, server: server, port: port, logLevel: logLevel)
+        }
+    }
+
     struct Doctor: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check knock, TCP connect, handshake and ping against every server; forward nothing."

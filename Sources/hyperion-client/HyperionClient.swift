@@ -11,7 +11,7 @@ struct HyperionClient: ParsableCommand {
             ($HYPERION_HOME, else $XDG_CONFIG_HOME/hyperion, else ~/.config/hyperion).
             """,
         subcommands: [
-            Run.self, Keygen.self, Doctor.self, Tun.self, PrintRoutes.self,
+            Run.self, Connect.self, Keygen.self, Doctor.self, Tun.self, PrintRoutes.self,
             Init.self, AddServer.self, RmServer.self, Ls.self, Up.self, Down.self, Status.self,
         ]
     )

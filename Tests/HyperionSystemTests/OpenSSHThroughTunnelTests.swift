@@ -4,21 +4,31 @@ import Testing
 @testable import HyperionTestSupport
 
 /// A real OpenSSH session through the tunnel: a private sshd on loopback, reached with
-/// `ssh -p <forwarded port>`, and 50 MB copied both ways with scp.
+/// `ssh -p <forwarded port>` and 50 MB copied both ways with scp, and again through
+/// `hyperion-client connect` as ssh's ProxyCommand with 20 MB.
 ///
 /// The tunnel runs as the test user. The OpenSSH side runs as the runner: sshd logs in
 /// the runner's own account (as root it must be root that logs in: nobody's shell is
 /// nologin, which refuses the commands), and ssh and scp use that account's key.
 @Suite(.serialized) struct OpenSSHThroughTunnelTests {
-    @Test func sshRemoteCommandAndScpBothWays() async throws {
-        guard let sshd = TestEnvironment.which("sshd"), let ssh = TestEnvironment.which("ssh"),
-              let scp = TestEnvironment.which("scp"), let keygen = TestEnvironment.which("ssh-keygen")
-        else {
-            let found = ["sshd", "ssh", "scp", "ssh-keygen"].map { "\($0)=\(TestEnvironment.which($0) ?? "missing")" }
-            _ = TestEnvironment.require(false, "OpenSSH (apt package openssh-server): \(found.joined(separator: " "))")
-            return
-        }
-        try await TunnelFixture.with("ssh") { fixture in
+    /// A private sshd on 127.0.0.1 with a key of its own, and the options that make ssh and
+    /// scp use it without questions.
+    struct PrivateSSHD {
+        let port: Int
+        let ssh: String
+        let scp: String
+        let options: [String]
+        let user = String(cString: getpwuid(geteuid()).pointee.pw_name)
+
+        /// Nil (after recording why, or skipping) when OpenSSH is missing.
+        static func start(in fixture: TunnelFixture) async throws -> PrivateSSHD? {
+            guard let sshd = TestEnvironment.which("sshd"), let ssh = TestEnvironment.which("ssh"),
+                  let scp = TestEnvironment.which("scp"), let keygen = TestEnvironment.which("ssh-keygen")
+            else {
+                let found = ["sshd", "ssh", "scp", "ssh-keygen"].map { "\($0)=\(TestEnvironment.which($0) ?? "missing")" }
+                _ = TestEnvironment.require(false, "OpenSSH (apt package openssh-server): \(found.joined(separator: " "))")
+                return nil
+            }
             let dir = fixture.directory
             for key in ["host_key", "user_key"] {
                 let made = try await runCommand(keygen, ["-q", "-t", "ed25519", "-N", "", "-f", "\(dir)/\(key)"], as: .runner)
@@ -43,34 +53,68 @@ import Testing
             let daemon = try ChildProcess(name: "sshd", executable: sshd, arguments: ["-D", "-e", "-f", sshdConfig], directory: dir, user: .runner)
             fixture.adopt(daemon)
             try await daemon.waitForOutput("Server listening")
-
-            let tunnelPort = try TunnelFixture.freePort()
-            let localPort = try TunnelFixture.freePort()
-            _ = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [sshPort]))
-            _ = try await fixture.startClient(config: fixture.clientConfig(
-                servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: sshPort)]
-            ))
-
-            let user = String(cString: getpwuid(geteuid()).pointee.pw_name)
             let options = [
                 "-i", "\(dir)/user_key", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                 "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10",
             ]
-            let session = try await runCommand(ssh, ["-p", "\(localPort)"] + options + ["\(user)@127.0.0.1", "echo through-hyperion; uname -s"], as: .runner)
-            #expect(session.status == 0, "\(session.output)")
-            #expect(session.output.contains("through-hyperion\nLinux"), "\(session.output)")
+            return PrivateSSHD(port: sshPort, ssh: ssh, scp: scp, options: options)
+        }
 
-            let original = [UInt8].random(count: 50 * 1024 * 1024)
+        /// Copies `megabytes` of random bytes up with scp and back down, and checks both copies.
+        /// `target` is how ssh reaches the sshd (a host, with `extra` options for the port or
+        /// a ProxyCommand).
+        func scpBothWays(megabytes: Int, target: String, extra: [String], portFlag: [String], in dir: String, environment: [String: String] = [:]) async throws {
+            let original = [UInt8].random(count: megabytes * 1024 * 1024)
             let upload = "\(dir)/upload.bin"
             try Data(original).write(to: URL(fileURLWithPath: upload))
-            let up = try await runCommand(scp, ["-P", "\(localPort)"] + options + [upload, "\(user)@127.0.0.1:\(dir)/remote.bin"], timeout: .seconds(180), as: .runner)
+            let up = try await runCommand(scp, portFlag + options + extra + [upload, "\(user)@\(target):\(dir)/remote.bin"], environment: environment, timeout: .seconds(180), as: .runner)
             #expect(up.status == 0, "\(up.output)")
-            let down = try await runCommand(scp, ["-P", "\(localPort)"] + options + ["\(user)@127.0.0.1:\(dir)/remote.bin", "\(dir)/download.bin"], timeout: .seconds(180), as: .runner)
+            let down = try await runCommand(scp, portFlag + options + extra + ["\(user)@\(target):\(dir)/remote.bin", "\(dir)/download.bin"], environment: environment, timeout: .seconds(180), as: .runner)
             #expect(down.status == 0, "\(down.output)")
             let remote = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/remote.bin"))
             let downloaded = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/download.bin"))
             #expect(remote.count == original.count && remote.elementsEqual(original), "upload corrupted")
             #expect(downloaded.count == original.count && downloaded.elementsEqual(original), "download corrupted")
+        }
+    }
+
+    @Test func sshRemoteCommandAndScpBothWays() async throws {
+        try await TunnelFixture.with("ssh") { fixture in
+            guard let sshd = try await PrivateSSHD.start(in: fixture) else { return }
+            let tunnelPort = try TunnelFixture.freePort()
+            let localPort = try TunnelFixture.freePort()
+            _ = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [sshd.port]))
+            _ = try await fixture.startClient(config: fixture.clientConfig(
+                servers: [("srvA", tunnelPort)], forwards: [.init(localPort: localPort, server: "srvA", remotePort: sshd.port)]
+            ))
+            let session = try await runCommand(sshd.ssh, ["-p", "\(localPort)"] + sshd.options + ["\(sshd.user)@127.0.0.1", "echo through-hyperion; uname -s"], as: .runner)
+            #expect(session.status == 0, "\(session.output)")
+            #expect(session.output.contains("through-hyperion\nLinux"), "\(session.output)")
+            try await sshd.scpBothWays(megabytes: 50, target: "127.0.0.1", extra: [], portFlag: ["-P", "\(localPort)"], in: fixture.directory)
+        }
+    }
+
+    /// Issue 19, item 1: `ProxyCommand hyperion-client connect %h %p`, no local port. The
+    /// proxy runs as the test user (ssh itself as the runner, for its login), and is given
+    /// the server by its name with the managed domain, as `Host *.hyperion` would.
+    @Test func proxyCommandConnectCarriesSshAndScpBothWays() async throws {
+        try await TunnelFixture.with("ssh-proxy") { fixture in
+            guard let sshd = try await PrivateSSHD.start(in: fixture) else { return }
+            let tunnelPort = try TunnelFixture.freePort()
+            _ = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [sshd.port]))
+            let config = try fixture.clientConfig(servers: [("srvA", tunnelPort)], forwards: [])
+            let proxy = try TestUser.command([TestUser.binaryDirectory + "/hyperion-client", "connect", "--config", config, "%h", "%p"], as: .testUser)
+            let extra = ["-o", "ProxyCommand=\(proxy.joined(separator: " "))"]
+            let session = try await runCommand(
+                sshd.ssh, ["-p", "\(sshd.port)"] + sshd.options + extra + ["\(sshd.user)@srvA.hyperion", "echo through-connect; uname -s"],
+                environment: fixture.environment, as: .runner
+            )
+            #expect(session.status == 0, "\(session.output)")
+            #expect(session.output.contains("through-connect\nLinux"), "\(session.output)")
+            try await sshd.scpBothWays(
+                megabytes: 20, target: "srvA.hyperion", extra: extra, portFlag: ["-P", "\(sshd.port)"], in: fixture.directory,
+                environment: fixture.environment
+            )
         }
     }
 }
