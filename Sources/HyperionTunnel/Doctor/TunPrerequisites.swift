@@ -72,7 +72,8 @@ public enum TunPrerequisites {
 
     static let netAdminBit = 12
 
-    /// The effective capability set of the `CapEff:` line of /proc/PID/status.
+    /// The effective capability set of the `CapEff:` line of /proc/PID/status. The server's
+    /// twin is HyperionSPA's `EffectiveCapabilities`; the client does not link the SPA gate.
     static func effectiveCapabilities(procStatus text: String) -> UInt64? {
         for line in text.split(separator: "\n") where line.hasPrefix("CapEff:") {
             let hex = line.dropFirst("CapEff:".count).drop { $0 == " " || $0 == "\t" }
