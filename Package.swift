@@ -179,11 +179,13 @@ let package = Package(
         .testTarget(
             name: "HyperionTunnelTests",
             dependencies: [
-                "HyperionTunnel", "HyperionMux", "HyperionWire", "HyperionCrypto",
+                "HyperionTunnel", "HyperionMux", "HyperionWire", "HyperionCrypto", "HyperionConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            // nft -j list ruleset as captured in a network namespace, with the .nft it loaded.
+            resources: [.copy("Fixtures")]
         ),
         // Test-only C calls of the system tests (pidfd_getfd to read the real processes'
         // socket options, posix_spawn's chdir). Not linked into any product.

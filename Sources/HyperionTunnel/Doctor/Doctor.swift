@@ -6,7 +6,14 @@ public struct DoctorCheck: Sendable {
     public enum Outcome: Sendable {
         case passed(String)
         case failed(String)
+        /// Probably wrong, from a heuristic that can be mistaken: shown, but the report passes.
+        case warned(String)
         case skipped(String)
+    }
+
+    public init(name: String, outcome: Outcome) {
+        self.name = name
+        self.outcome = outcome
     }
 
     public let name: String
@@ -18,6 +25,12 @@ public struct DoctorReport: Sendable {
     public let server: String
     public let address: String
     public let checks: [DoctorCheck]
+
+    public init(server: String, address: String, checks: [DoctorCheck]) {
+        self.server = server
+        self.address = address
+        self.checks = checks
+    }
 
     public var passed: Bool {
         !checks.contains { if case .failed = $0.outcome { true } else { false } }
@@ -100,6 +113,7 @@ public enum Doctor {
             let (mark, text): (String, String) = switch check.outcome {
             case let .passed(detail): ("ok  ", detail)
             case let .failed(diagnosis): ("FAIL", diagnosis)
+            case let .warned(diagnosis): ("WARN", diagnosis)
             case let .skipped(reason): ("-   ", reason)
             }
             let name = check.name + String(repeating: " ", count: max(0, 10 - check.name.count))
