@@ -63,6 +63,20 @@ extension HyperionClient {
         }
     }
 
+    struct SSHConfig: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "ssh-config",
+            abstract: "Print an ssh_config block that reaches every server through `connect` (Host *.hyperion and Host NAME)."
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Client config file (default: client.toml in the user config directory); it goes into the printed commands.", valueName: "file"))
+        var config: String?
+
+        func run() throws {
+            try RunConnect.printSSHConfig(configPath: config)
+        }
+    }
+
     struct Doctor: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check knock, TCP connect, handshake and ping against every server; forward nothing."

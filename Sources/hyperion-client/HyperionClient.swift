@@ -10,8 +10,9 @@ struct HyperionClient: ParsableCommand {
             The config file defaults to client.toml in the user config directory \
             ($HYPERION_HOME, else $XDG_CONFIG_HOME/hyperion, else ~/.config/hyperion).
             """,
+        version: HyperionVersion.line(program: "hyperion-client"),
         subcommands: [
-            Run.self, Connect.self, Keygen.self, Doctor.self, Tun.self, PrintRoutes.self,
+            Run.self, Connect.self, SSHConfig.self, Keygen.self, Doctor.self, Tun.self, PrintRoutes.self,
             Init.self, AddServer.self, RmServer.self, Ls.self, Up.self, Down.self, Status.self,
         ]
     )

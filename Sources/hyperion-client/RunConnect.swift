@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import HyperionCommandLine
 import HyperionConfig
 import HyperionTunnel
@@ -64,5 +65,21 @@ enum RunConnect {
             printError("hyperion-client connect: the stream to \(server.name) port \(port) was reset")
             throw ExitCode(1)
         }
+    }
+
+    /// `ssh-config`: the block for this program and config, with absolute paths, since ssh
+    /// runs the proxy command from wherever the user is.
+    static func printSSHConfig(configPath: String?) throws {
+        let path = try configPath ?? CommandFailure.wrapping { try HyperionPaths.current().clientConfig }
+        let config = try CommandFailure.wrapping { try ClientConfig.load(path: path, allowingNoServers: true) }
+        print(SSHConfigBlock.render(program: executablePath(), config: configPath.map(absolute), servers: config.servers), terminator: "")
+    }
+
+    private static func executablePath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? absolute(CommandLine.arguments[0])
+    }
+
+    private static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
     }
 }

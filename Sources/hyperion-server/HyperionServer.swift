@@ -10,6 +10,7 @@ struct HyperionServer: ParsableCommand {
             The config file defaults to server.toml in the user config directory \
             ($HYPERION_HOME, else $XDG_CONFIG_HOME/hyperion, else ~/.config/hyperion).
             """,
+        version: HyperionVersion.line(program: "hyperion-server"),
         subcommands: [
             Run.self, Keygen.self, PrintFirewall.self, Init.self, Up.self, Down.self, Status.self,
         ]

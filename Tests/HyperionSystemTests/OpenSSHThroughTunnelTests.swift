@@ -117,4 +117,25 @@ import Testing
             )
         }
     }
+
+    /// Issue 19, item 2: the block `hyperion-client ssh-config` prints, used as ssh's only
+    /// config file, reaches the server by its alias and by NAME.hyperion.
+    @Test func theSshConfigBlockReachesServersByAliasAndDomainName() async throws {
+        try await TunnelFixture.with("ssh-config") { fixture in
+            guard let sshd = try await PrivateSSHD.start(in: fixture) else { return }
+            let tunnelPort = try TunnelFixture.freePort()
+            _ = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [sshd.port]))
+            let config = try fixture.clientConfig(servers: [("srvA", tunnelPort)], forwards: [])
+            let printed = try await runCommand(TestUser.binaryDirectory + "/hyperion-client", ["ssh-config", "--config", config])
+            #expect(printed.status == 0, "\(printed.output)")
+            let sshConfig = try fixture.write("ssh_config", printed.output)
+            for host in ["srvA", "srvA.hyperion"] {
+                let session = try await runCommand(
+                    sshd.ssh, ["-F", sshConfig, "-p", "\(sshd.port)"] + sshd.options + ["\(sshd.user)@\(host)", "echo via-\(host)"],
+                    environment: fixture.environment, as: .runner
+                )
+                #expect(session.status == 0 && session.output.contains("via-\(host)"), "\(host):\n\(session.output)\nssh_config:\n\(printed.output)")
+            }
+        }
+    }
 }

@@ -67,3 +67,14 @@ import Testing
         }
     }
 }
+
+/// Issue 19, item 4: both programs say what they are.
+@Suite struct VersionTests {
+    @Test func bothProgramsAnswerVersion() async throws {
+        for program in ["hyperion-server", "hyperion-client"] {
+            let result = try await runCommand(TestUser.binaryDirectory + "/" + program, ["--version"])
+            #expect(result.status == 0, "\(program): \(result.output)")
+            #expect(result.output.hasPrefix("\(program) ") && result.output.contains("(protocol v1)"), "\(program): \(result.output)")
+        }
+    }
+}
