@@ -11,11 +11,14 @@ struct ClientSetup {
     let endpoints: [TunnelEndpoint]
     let settings: TunnelClientSettings
 
-    static func load(configPath: String?, adHocForwards: [String] = []) throws -> ClientSetup {
+    static func load(configPath: String?, adHocForwards: [String] = [], socks: String? = nil) throws -> ClientSetup {
         let path = try configPath ?? CommandFailure.wrapping { try HyperionPaths.current().clientConfig }
         var config = try CommandFailure.wrapping { try ClientConfig.load(path: path) }
         if !adHocForwards.isEmpty {
             config = try CommandFailure.wrapping { try config.addingAdHocForwards(adHocForwards) }
+        }
+        if let socks {
+            config = try CommandFailure.wrapping { try config.settingSocks(socks) }
         }
         let keys = try CommandFailure.wrapping { try KeySourceResolver().resolveKeys(for: config) }
         let adminKey = try CommandFailure.wrapping { try config.readAdminKey() }

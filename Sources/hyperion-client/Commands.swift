@@ -17,7 +17,7 @@ extension HyperionClient {
 
     struct Run: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Forward local ports to services on the servers, in the foreground."
+            abstract: "Forward local ports (-L) and a SOCKS5 listener (-D) to services on the servers, in the foreground."
         )
 
         @Option(name: .long, help: ArgumentHelp("Client config file (default: client.toml in the user config directory).", valueName: "file"))
@@ -26,11 +26,14 @@ extension HyperionClient {
         @Option(name: .customShort("L"), help: ArgumentHelp("An extra forward, [addr:]lport:server:rport (addr defaults to 127.0.0.1). Repeatable.", valueName: "forward"))
         var forwards: [String] = []
 
+        @Option(name: .customShort("D"), help: ArgumentHelp("A SOCKS5 listener, [addr:]port (addr defaults to 127.0.0.1), instead of [socks] listen. CONNECT only, no authentication; the host is a server's name, NAME.hyperion, its address or fake address, the port the port on its loopback.", valueName: "socks"))
+        var socks: String?
+
         @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice (default), warning, error or critical. Overrides HYPERION_LOG.", valueName: "level"))
         var logLevel: String?
 
         func run() throws {
-            try RunClient.run(configPath: config, adHocForwards: forwards, logLevel: logLevel)
+            try RunClient.run(configPath: config, adHocForwards: forwards, socks: socks, logLevel: logLevel)
         }
     }
 

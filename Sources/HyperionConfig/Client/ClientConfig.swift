@@ -22,6 +22,8 @@ public struct ClientConfig: Sendable, Hashable {
     public var tun: TunSection
     /// Whether the file has a `[tun]` table: doctor then checks TUN mode's prerequisites.
     public var hasTunSection: Bool
+    /// `[socks] listen`, or `run -D`: where `run` accepts SOCKS5 clients. Nil: no listener.
+    public var socksListen: SocketAddress? = nil
 
     /// One `[[server]]`.
     public struct Server: Sendable, Hashable {

@@ -3,7 +3,7 @@ import TOMLKit
 /// Walks the top level of `client.toml`; `[[server]]` and `[[forward]]` entries have their
 /// own parsers.
 enum ClientConfigParser {
-    static let topLevelKeys = ["admin_static_key_file", "key", "knock", "mark", "limits", "server", "forward", "tun"]
+    static let topLevelKeys = ["admin_static_key_file", "key", "knock", "mark", "limits", "server", "forward", "tun", "socks"]
 
     static func parse(_ root: TableReader, allowingNoServers: Bool = false) throws -> ClientConfig {
         try root.rejectUnknownKeys(known: topLevelKeys)
@@ -34,7 +34,7 @@ enum ClientConfigParser {
         let tun = try TunParser.parse(tunTable, topLevelMark: mark)
         try FakeAddressRules.check(servers, tun: tun, file: root.file)
 
-        return ClientConfig(
+        let config = ClientConfig(
             path: root.file,
             adminStaticKeyFile: RelativePath.resolve(keyFile, besides: root.file),
             key: key,
@@ -44,8 +44,11 @@ enum ClientConfigParser {
             servers: servers,
             forwards: entries.map(\.forward),
             tun: tun,
-            hasTunSection: tunTable != nil
+            hasTunSection: tunTable != nil,
+            socksListen: try SocksParser.parse(root.table("socks"))
         )
+        try config.checkSocksAgainstForwards(label: "[socks] listen")
+        return config
     }
 
     static func servers(_ root: TableReader, allowingNone: Bool) throws -> [ClientConfig.Server] {

@@ -23,9 +23,11 @@ public final class TunnelClient: Sendable {
     }
 
     /// `hyperion-client run`: starts the pools of the servers the forwards name, then a
-    /// listener per forward.
+    /// listener per forward, and with `socks` a SOCKS5 listener there, whose servers'
+    /// pools start on their first use.
     public static func start(
-        endpoints: [TunnelEndpoint], forwards: [Forward], settings: TunnelClientSettings, group: EventLoopGroup, logger: Logger
+        endpoints: [TunnelEndpoint], forwards: [Forward], socks: Socks5Listening? = nil, settings: TunnelClientSettings,
+        group: EventLoopGroup, logger: Logger
     ) -> EventLoopFuture<TunnelClient> {
         NoiseCipherState.prepareTransportCipher()
         let loop = group.next()
@@ -36,17 +38,29 @@ public final class TunnelClient: Sendable {
         // Every forward's port first, before any tunnel connection is made: a port in use
         // then fails the start with that one error, not after connections were begun and
         // torn down again (whose aborted handshakes logged misleading lines).
+        let socksEndpoint = socks.map { LocalEndpoint(host: $0.address.ip.description, port: Int($0.address.port), purpose: "SOCKS5") }
         let endpoints = forwards.map(Self.localEndpoint)
-        let checked = endpoints.reduce(loop.makeSucceededVoidFuture()) { checked, endpoint in
+        let checked = (endpoints + (socksEndpoint.map { [$0] } ?? [])).reduce(loop.makeSucceededVoidFuture()) { checked, endpoint in
             checked.flatMap { LocalListener.checkPort(endpoint, on: loop) }
         }
         return checked.flatMap {
-            pools.start(named: Set(forwards.map(\.server)), group: group)
-            let started = zip(forwards, endpoints).map { forward, endpoint -> EventLoopFuture<LocalListener> in
+            let forwarded = Set(forwards.map(\.server))
+            pools.start(named: forwarded, group: group)
+            var started = zip(forwards, endpoints).map { forward, endpoint -> EventLoopFuture<LocalListener> in
                 let pool = pools.pool(named: forward.server)!
                 let loops = pool.slotLoops.isEmpty ? Array(group.makeIterator()) : pool.slotLoops
                 let target = StreamTarget.server(pool, port: forward.remotePort)
                 return LocalListener.start(endpoint, loops: loops, streamWait: settings.streamWait, logger: logger) { _ in target }
+            }
+            if let socks, let socksEndpoint {
+                for (index, pool) in pools.all.enumerated() where !forwarded.contains(pool.endpoint.name) {
+                    pool.startOnDemand(group: group, loopOffset: index, idleAfter: nil)
+                }
+                let wait = settings.streamWait
+                let destination = socks.destination(pools)
+                started.append(LocalListener.start(socksEndpoint, loops: Array(group.makeIterator()), logger: logger) { local, logger in
+                    Socks5Connection.serve(local, wait: wait, logger: logger, destination: destination)
+                })
             }
             return collect(started, on: loop).map { TunnelClient(pools: pools, listeners: $0) }
                 .flatMapErrorThrowing { error in

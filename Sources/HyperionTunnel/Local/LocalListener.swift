@@ -54,11 +54,21 @@ public final class LocalListener: Sendable {
     public static func start(
         _ endpoint: LocalEndpoint, loops: [EventLoop], streamWait: TimeAmount, logger: Logger, resolve: @escaping Resolver
     ) -> EventLoopFuture<LocalListener> {
+        start(endpoint, loops: loops, logger: logger) { local, logger in
+            LocalConnection.serve(local, target: resolve(local), wait: streamWait, logger: logger)
+        }
+    }
+
+    /// Serves each accepted connection with `serve`, once it is active, its input held and
+    /// autoRead off (the SOCKS5 listener negotiates before it knows the target).
+    static func start(
+        _ endpoint: LocalEndpoint, loops: [EventLoop], logger: Logger, serve: @escaping Serve
+    ) -> EventLoopFuture<LocalListener> {
         precondition(!loops.isEmpty, "a listener needs at least one event loop")
         let first = loops[0]
         var logger = logger
         logger[metadataKey: "listener"] = "\(endpoint.purpose)"
-        let serving = Serving(streamWait: streamWait, logger: logger, resolve: resolve)
+        let serving = Serving(logger: logger, serve: serve)
 
         return checkPort(endpoint, on: first).flatMap {
             bind(endpoint, port: endpoint.port, loop: first, serving: serving)
@@ -77,11 +87,12 @@ public final class LocalListener: Sendable {
         }
     }
 
+    typealias Serve = @Sendable (Channel, Logger) -> Void
+
     /// What every socket of one listener shares.
     private struct Serving: Sendable {
-        let streamWait: TimeAmount
         let logger: Logger
-        let resolve: Resolver
+        let serve: Serve
         let accepted = OpenConnections()
     }
 
@@ -97,9 +108,7 @@ public final class LocalListener: Sendable {
             .childChannelInitializer { local in
                 local.eventLoop.makeCompletedFuture {
                     try local.setRelayOptions()
-                    try prepare(local: local) {
-                        LocalConnection.serve($0, target: serving.resolve($0), wait: serving.streamWait, logger: serving.logger)
-                    }
+                    try prepare(local: local) { serving.serve($0, serving.logger) }
                     serving.accepted.track(local)
                 }
             }

@@ -40,7 +40,7 @@ enum LocalConnection {
         }
     }
 
-    private static func relay(_ local: Channel, _ opened: OpenedStream, logger: Logger) {
+    static func relay(_ local: Channel, _ opened: OpenedStream, logger: Logger) {
         // With early data the answer comes after the relay started; a refusal then closes
         // the stream, and the relay resets the local connection. (Not logged when the user
         // went away first and the stream ended for that.)
@@ -52,7 +52,7 @@ enum LocalConnection {
         Relay.start(local, opened.channel)
     }
 
-    private static func logResetting(_ local: Channel, _ reason: Any, _ logger: Logger) {
+    static func logResetting(_ local: Channel, _ reason: Any, _ logger: Logger) {
         logger.notice("resetting local connection from \(local.remoteAddress.map { "\($0)" } ?? "?"): \(reason)")
     }
 }
