@@ -14,12 +14,12 @@ extension CommandFailure {
     }
 }
 
-/// The environment's non-secret settings (the log level), read one by one: a copy of the
+/// The environment's non-secret settings (the log level, the journal stream), read one by one: a copy of the
 /// whole environment would also copy the secrets it may hold (`env_var`,
 /// `passphrase_env`), which are wiped after they are read and should exist nowhere else.
 public func currentEnvironment() -> [String: String] {
     var settings: [String: String] = [:]
-    for name in [LogSetup.variable] {
+    for name in [LogSetup.variable, "JOURNAL_STREAM"] {
         if let value = getenv(name) { settings[name] = String(cString: value) }
     }
     return settings

@@ -28,7 +28,7 @@ public func printError(_ line: String) {
 
 struct StandardError: TextOutputStream {
     mutating func write(_ string: String) {
-        fputsStandardError(string)
+        writeStandardError(string)
     }
 }
 
@@ -40,7 +40,7 @@ import Darwin
 
 /// `write(2)` on descriptor 2: unbuffered, so messages interleave correctly with a
 /// child's output, and free of the C `stderr` global that Swift 6 flags as shared state.
-private func fputsStandardError(_ string: String) {
+func writeStandardError(_ string: String) {
     var bytes = Array(string.utf8)[...]
     while !bytes.isEmpty {
         let written = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }

@@ -1,7 +1,9 @@
 import Logging
 
 /// Log output for both executables: stderr, quiet by default (notice), chattier with
-/// `--log-level` or the `HYPERION_LOG` environment variable (the option wins).
+/// `--log-level` or the `HYPERION_LOG` environment variable (the option wins). Under
+/// systemd, where stderr is the journal, lines carry their priority and no timestamp
+/// (`JournalLogHandler`).
 public enum LogSetup {
     public static let variable = "HYPERION_LOG"
     public static let defaultLevel = Logger.Level.notice
@@ -25,7 +27,13 @@ public enum LogSetup {
         } else {
             level = defaultLevel
         }
+        let journal = JournalLogHandler.stderrIsJournal(environment)
         LoggingSystem.bootstrap { label in
+            if journal {
+                var handler = JournalLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler

@@ -45,6 +45,7 @@ enum RunClient {
             try? group.syncShutdownGracefully()
             throw CommandFailure("\(error)")
         }
+        SystemdNotify.ready(status: "\(client.listeners.count) listener(s) up")
         StopOnSignal.wait(
             for: signals, group: group, drainTimeout: setup.config.limits.drainTimeout,
             stopping: "the forwards accept no new connections", logger: logger

@@ -35,6 +35,7 @@ enum RunTun {
             try? group.syncShutdownGracefully()
             throw CommandFailure("cannot start TUN mode: \(error)")
         }
+        SystemdNotify.ready(status: "TUN mode on \(tun.name)")
         StopOnSignal.wait(
             for: signals, group: group, drainTimeout: setup.config.limits.drainTimeout, stopping: "no new flows", logger: logger
         ) { loop, drainTimeout, cutShort in

@@ -14,6 +14,7 @@ enum StopOnSignal {
     ) {
         let signalNumber = signals.wait()
         logger.notice("received \(TerminationSignals.name(signalNumber)); stopping: \(stopping)")
+        SystemdNotify.stopping()
         let loop = group.next()
         let cutShort = loop.makePromise(of: Void.self)
         let cut = DrainCut(cut: { cutShort.succeed(()) }, finished: { cutShort.fail(DrainOver()) })

@@ -61,9 +61,12 @@ enum RunServer {
             "admins": "\(config.identity.adminPublicKeys.count)",
             "egress": "\(config.egress.allowedPorts.map(String.init).joined(separator: ","))",
         ])
+        let bound = SocketAddress(ip: config.listen.ip, port: server.localAddress?.port.map { UInt16($0) } ?? config.listen.port)
+        SystemdNotify.ready(status: "listening on \(bound)")
 
         let signalNumber = signals.wait()
         logger.notice("received \(TerminationSignals.name(signalNumber))")
+        SystemdNotify.stopping()
         gate?.stop()
         let cutShort = group.next().makePromise(of: Void.self)
         let cut = DrainCut(cut: { cutShort.succeed(()) }, finished: { cutShort.fail(DrainOver()) })
