@@ -26,6 +26,11 @@ Groups (--only picks some; the default runs all):
               round; and the first flow to a cold server through the TUN (the pool starts on
               its SYN) against hyperion-bench cold on the same path
 
+  rootless    `hyperion-client connect` (ssh's ProxyCommand): a new process to the first
+              echoed byte, against a new `run -L` process to its first byte through the
+              forward; and one stream's bulk throughput through the SOCKS5 listener
+              against the same through a -L forward (a sink service counts the bytes)
+
 Paths of throughput and latency, interleaved round by round so machine load hits them alike:
   raw        straight to the service on loopback: the ceiling
   hyperion   through hyperion-client (a [[forward]]) and hyperion-server
@@ -54,7 +59,7 @@ import time
 import netlab
 
 PATHS = ["raw", "hyperion", "ssh", "ssh-aes"]
-GROUPS = ["throughput", "latency", "handshake", "cold", "streams", "argon2", "faults", "tun"]
+GROUPS = ["throughput", "latency", "handshake", "cold", "streams", "argon2", "faults", "tun", "rootless"]
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -201,15 +206,20 @@ class Bench:
             iperf_port = free_port()
             self.procs.start("iperf3", ["iperf3", "-s", "-p", str(iperf_port)])
             wait_listening(iperf_port, "iperf3")
-        if self.wants("latency", "cold"):
+        if self.wants("latency", "cold", "rootless"):
             echo = self.procs.start("echo", [f"{self.bin}/hyperion-bench", "echo"], stdout=subprocess.PIPE)
             echo_port = int(echo.stdout.readline())
         self.echo_port = echo_port
         if paths:
             self.ports["raw"] = {"iperf": iperf_port, "echo": echo_port}
-        if self.wants("throughput", "latency", "handshake", "cold"):
-            targets = {k: v for k, v in (("iperf", iperf_port), ("echo", echo_port)) if v}
-            self.tunnel = self.start_hyperion("hyperion", targets)
+        if self.wants("rootless"):
+            sink = self.procs.start("sink", [sys.executable, "-c", SINK], stdout=subprocess.PIPE)
+            self.sink_port = int(sink.stdout.readline())
+        if self.wants("throughput", "latency", "handshake", "cold", "rootless"):
+            targets = {k: v for k, v in (("iperf", iperf_port), ("echo", echo_port),
+                                         ("sink", getattr(self, "sink_port", None))) if v}
+            self.socks_port = free_port() if self.wants("rootless") else None
+            self.tunnel = self.start_hyperion("hyperion", targets, socks_port=self.socks_port)
             self.ports["hyperion"] = self.tunnel["forwards"]
         if paths:
             ssh_port = free_port()
@@ -256,7 +266,7 @@ UsePAM no
         self.ports[path] = forwards
 
     def start_hyperion(self, name, targets, server_limits="", pool_size=None, lab=None, client_log_level=None,
-                       server_log_level=None):
+                       server_log_level=None, socks_port=None):
         """A hyperion-server and a hyperion-client with one forward per target port.
         Returns the processes, the tunnel port and the local forward port of each target.
         With `lab` (a netlab.NetLab) the server runs on its server host and listens on its
@@ -287,6 +297,8 @@ addr = "{listen_host}:{tunnel_port}"
 server_pubkey = "{self.server_pub}"
 {f"pool_size = {pool_size}" if pool_size else ""}
 """)
+            if socks_port:
+                f.write(f'[socks]\nlisten = "127.0.0.1:{socks_port}"\n')
             if not lab:
                 for label, target in targets.items():
                     f.write(f"""[[forward]]
@@ -955,7 +967,146 @@ server_pubkey = "{self.server_pub}"
             measured["faults"] = self.faults()
         if self.wants("tun"):
             measured["tun"] = self.tun()
+        if self.wants("rootless"):
+            measured["rootless"] = self.rootless()
         return measured
+
+    # -- rootless ways in -------------------------------------------------------------
+
+    def rootless(self):
+        """`connect` against a new `run -L`, each from process start to the first echoed
+        byte, alternating; then SOCKS5 against -L bulk throughput, alternating."""
+        config = f"{self.dir}/bare-client.toml"
+        with open(config, "w") as f:
+            f.write(f"""admin_static_key_file = "admin.key"
+[key]
+source = "env"
+env_var = "HYPERION_BENCH_PSK"
+[[server]]
+name = "bench"
+addr = "127.0.0.1:{self.tunnel['port']}"
+server_pubkey = "{self.server_pub}"
+pool_size = 1
+""")
+        client = f"{self.bin}/hyperion-client"
+        connect, forward = [], []
+        for index in range(self.args.rootless_tries):
+            for which in (("connect", "forward") if index % 2 == 0 else ("forward", "connect")):
+                if which == "connect":
+                    connect.append(self.connect_first_byte(client, config))
+                else:
+                    forward.append(self.forward_first_byte(client, config))
+        log(f"   connect first byte p50 {statistics.median(connect):.1f} ms, new run -L {statistics.median(forward):.1f} ms")
+        socks, direct = [], []
+        for index in range(self.args.rounds):
+            for which in (("socks", "forward") if index % 2 == 0 else ("forward", "socks")):
+                if which == "socks":
+                    socks.append(self.bulk(self.socks_port, socks=True))
+                else:
+                    direct.append(self.bulk(self.tunnel["forwards"]["sink"]))
+            log(f"   bulk {self.args.rootless_mb} MB: SOCKS5 {socks[-1]:.2f} Gbit/s, -L {direct[-1]:.2f} Gbit/s")
+        return {"connect_ms": connect, "forward_ms": forward, "socks_gbit": socks, "forward_gbit": direct}
+
+    def connect_first_byte(self, client, config):
+        start = time.perf_counter()
+        child = subprocess.Popen([client, "connect", "--config", config, "bench", str(self.echo_port)],
+                                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=self.env)
+        try:
+            child.stdin.write(b"x")
+            child.stdin.flush()
+            if child.stdout.read(1) != b"x":
+                raise RuntimeError("connect: no echo")
+            elapsed = (time.perf_counter() - start) * 1000
+            child.stdin.close()
+            child.wait(timeout=15)
+            return elapsed
+        finally:
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+
+    def forward_first_byte(self, client, config):
+        port = free_port()
+        start = time.perf_counter()
+        child = subprocess.Popen([client, "run", "--config", config, "-L", f"{port}:bench:{self.echo_port}"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=self.env)
+        try:
+            deadline = start + 15
+            while True:
+                try:
+                    with socket.create_connection(("127.0.0.1", port), timeout=5) as s:
+                        s.sendall(b"x")
+                        if s.recv(1) != b"x":
+                            raise RuntimeError("run -L: no echo")
+                        return (time.perf_counter() - start) * 1000
+                except ConnectionRefusedError:
+                    if time.perf_counter() > deadline:
+                        raise RuntimeError("run -L did not listen within 15 s") from None
+                    time.sleep(0.0005)
+        finally:
+            child.send_signal(signal.SIGTERM)
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+                child.wait()
+
+    def bulk(self, port, socks=False):
+        """Sends --rootless-mb MB to the sink through `port` (as a SOCKS5 client when
+        `socks`) and returns Gbit/s from the first byte to the sink's count."""
+        total = self.args.rootless_mb * 1024 * 1024
+        chunk = bytes(256 * 1024)
+        with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
+            if socks:
+                s.sendall(b"\x05\x01\x00")
+                if s.recv(2) != b"\x05\x00":
+                    raise RuntimeError("SOCKS5: no method accepted")
+                host = b"bench.hyperion"
+                s.sendall(bytes([5, 1, 0, 3, len(host)]) + host + self.sink_port.to_bytes(2, "big"))
+                reply = b""
+                while len(reply) < 10:
+                    reply += s.recv(10 - len(reply))
+                if reply[1] != 0:
+                    raise RuntimeError(f"SOCKS5 reply {reply[1]}")
+            start = time.perf_counter()
+            sent = 0
+            while sent < total:
+                s.sendall(chunk)
+                sent += len(chunk)
+            s.shutdown(socket.SHUT_WR)
+            answer = b""
+            while len(answer) < 8:
+                more = s.recv(8 - len(answer))
+                if not more:
+                    break
+                answer += more
+            elapsed = time.perf_counter() - start
+        if int.from_bytes(answer, "big") != sent:
+            raise RuntimeError(f"the sink counted {int.from_bytes(answer, 'big') if answer else 'nothing'} of {sent} bytes")
+        return sent * 8 / elapsed / 1e9
+
+
+# A sink for the rootless group: reads each connection to its end, then answers with the
+# byte count (8 bytes, big-endian). Prints its port first.
+SINK = """
+import socket, threading
+server = socket.socket()
+server.bind(("127.0.0.1", 0))
+server.listen(64)
+print(server.getsockname()[1], flush=True)
+def serve(conn):
+    total = 0
+    while True:
+        data = conn.recv(1 << 20)
+        if not data:
+            break
+        total += len(data)
+    conn.sendall(total.to_bytes(8, "big"))
+    conn.close()
+while True:
+    conn, _ = server.accept()
+    threading.Thread(target=serve, args=(conn,), daemon=True).start()
+"""
 
 
 def loss_row_name(args):
@@ -1079,6 +1230,13 @@ def report(measured, args, environment):
                          "result": "skipped", "why": t["skipped"]})
         else:
             details["tun"] = tun_report(t, goal, info)
+    if "rootless" in measured:
+        r = measured["rootless"]
+        connect, forward = statistics.median(r["connect_ms"]), statistics.median(r["forward_ms"])
+        goal("connect: new process to first byte, p50", connect, "ms", f"run -L {forward:.1f} ms", connect / forward, 1.5, "lower")
+        socks, direct = statistics.median(r["socks_gbit"]), statistics.median(r["forward_gbit"])
+        goal("SOCKS5 1 stream vs -L", socks, "Gbit/s", f"{direct:.2f} Gbit/s", socks / direct, 0.95, "higher")
+        details["rootless"] = {k: [round(x, 3) for x in v] for k, v in r.items()}
     if "streams" in measured:
         s = measured["streams"]
         where = "one tunnel" if s["tunnel_connections"] == 1 else f"{s['tunnel_connections']} tunnel conns"
@@ -1157,7 +1315,7 @@ def report(measured, args, environment):
                          "loss_percent": args.loss_percent, "loss_mb": args.loss_mb, "loss_runs": args.loss_runs,
                          "loss_cc": args.loss_cc, "loss_delay_ms": args.loss_delay_ms,
                          "blackhole_seconds": args.blackhole_seconds, "fault_rounds": args.fault_rounds,
-                         "tun_cold": args.tun_cold,
+                         "tun_cold": args.tun_cold, "rootless_tries": args.rootless_tries, "rootless_mb": args.rootless_mb,
                          "lab_sysctl": args.lab_sysctl},
             "paths": figures, "goals": rows, **details}
 
@@ -1191,6 +1349,10 @@ def main():
                         help="faults: set a sysctl on both hosts first (repeatable; for experiments)")
     parser.add_argument("--tun-cold", type=int, default=30,
                         help="tun: cold first flows through the TUN, and as many cold connects (default 30)")
+    parser.add_argument("--rootless-tries", type=int, default=20,
+                        help="rootless: new connect and run -L processes, each (default 20)")
+    parser.add_argument("--rootless-mb", type=int, default=512,
+                        help="rootless: MB per bulk transfer, SOCKS5 and -L, one each per round (default 512)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
     args.groups = [g.strip() for g in args.only.split(",") if g.strip()]
@@ -1208,6 +1370,8 @@ def main():
             and 0 <= args.loss_delay_ms <= 500 and 1 <= args.tun_cold <= 1000):
         parser.error("--loss-percent 0..50, --loss-mb 1..1000, --loss-runs 1..50, --loss-deadline 1..3600, "
                      "--blackhole-seconds 0.5..120, --fault-rounds 1..20, --loss-delay-ms 0..500, --tun-cold 1..1000")
+    if not (1 <= args.rootless_tries <= 1000 and 1 <= args.rootless_mb <= 100000):
+        parser.error("--rootless-tries 1..1000, --rootless-mb 1..100000")
     needed = (["iperf3"] if "throughput" in args.groups else []) + \
              (["ssh", "ssh-keygen"] if {"throughput", "latency"} & set(args.groups) else [])
     for tool in needed:

@@ -5,7 +5,8 @@ import Testing
 /// The benchmark command (README, "Benchmarks") must keep working from a fresh clone: its
 /// driver is run here end to end, scaled down (1 round, 1 s per iperf3 run, 300 idle
 /// streams; for faults a 2 MB echo over the lab's 20 ms delay line, a 2 s blackhole and one
-/// address change; for tun one round of the four TUN/-L pairs and 2 cold first flows),
+/// address change; for tun one round of the four TUN/-L pairs and 2 cold first flows; for
+/// rootless 2 new connect and run -L processes each and 8 MB through SOCKS5 and -L),
 /// against the debug binaries. The figures of a debug build mean nothing, so the test checks that every
 /// group but argon2 (which needs PyPI) ran and produced its rows, not what they say; the
 /// real figures come from `scripts/bench` on a release build (docs/PERFORMANCE.md). The
@@ -26,9 +27,10 @@ import Testing
         let jsonPath = directory + "/bench.json"
         let driver = try ChildProcess(name: "bench", executable: TestEnvironment.which("python3")!, arguments: [
             "\(Self.repository)/scripts/bench.py", "--bin", TestEnvironment.binaryDirectory,
-            "--only", "throughput,latency,handshake,cold,streams,faults,tun", "--rounds", "1", "--seconds", "1",
+            "--only", "throughput,latency,handshake,cold,streams,faults,tun,rootless", "--rounds", "1", "--seconds", "1",
             "--pings", "200", "--handshakes", "40", "--cold", "10", "--streams", "300", "--streams-timeout", "60",
             "--loss-mb", "2", "--loss-runs", "1", "--blackhole-seconds", "2", "--fault-rounds", "1", "--tun-cold", "2",
+            "--rootless-tries", "2", "--rootless-mb", "8",
             "--json", jsonPath,
         ], directory: directory, user: .runner)  // as root: it starts its own sshd, which logs in root (nobody's shell is nologin)
         guard let status = try await driver.waitForExit(timeout: .seconds(420)) else {
@@ -54,6 +56,7 @@ import Testing
             "handshake compute (server side) vs 4 X25519", "server CPU per tunnel connection vs 4 X25519",
             "cold connect p50 (no knock)", "idle streams through one tunnel",
             "RSS per idle stream, client", "RSS per idle stream, server",
+            "connect: new process to first byte, p50", "SOCKS5 1 stream vs -L",
         ]
         for goal in measuredGoals {
             let row = rows[goal]

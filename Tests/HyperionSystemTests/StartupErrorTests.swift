@@ -78,3 +78,61 @@ import Testing
         }
     }
 }
+
+/// A client that connects while `run` is starting gets "connection refused" (and tries
+/// again) or a working forward, never a reset: the check that the port is free used to
+/// listen on it for a moment, and a connection that arrived then was reset when the check
+/// closed. Found by the `rootless` benchmark, which connects every half millisecond.
+@Suite(.serialized) struct StartupRaceTests {
+    @Test func connectingWhileTheClientStartsIsRefusedOrServedNeverReset() async throws {
+        try await TunnelFixture.with("startup-race") { fixture in
+            let echo = try await LoopbackService.echo(group: MultiThreadedEventLoopGroup.singleton)
+            let tunnelPort = try TunnelFixture.freePort()
+            _ = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [echo.localAddress!.port!]))
+            for attempt in 0..<5 {
+                let localPort = try TunnelFixture.freePort()
+                let config = try fixture.clientConfig(
+                    name: "client-\(attempt).toml", servers: [("srvA", tunnelPort)],
+                    forwards: [.init(localPort: localPort, server: "srvA", remotePort: echo.localAddress!.port!)]
+                )
+                let client = try fixture.launchClient(config: config, name: "client-\(attempt)")
+                let outcome = try await Task.detached { try Self.hammer(port: localPort) }.value
+                #expect(outcome == "echoed", "attempt \(attempt): \(outcome)\n\(client.output)")
+                client.signal(SIGTERM)
+                _ = try await client.waitForExit()
+            }
+            try await echo.close()
+        }
+    }
+
+    /// Connects to 127.0.0.1:`port` every half millisecond until a connection is accepted,
+    /// then sends a byte and waits for its echo: "echoed", or what went wrong.
+    static func hammer(port: Int) throws -> String {
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            if connected != 0 {
+                guard errno == ECONNREFUSED else { return "connect failed: errno \(errno)" }
+                usleep(500)
+                continue
+            }
+            var timeout = timeval(tv_sec: 15, tv_usec: 0)
+            setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            var byte: UInt8 = 0x78
+            guard send(fd, &byte, 1, Int32(MSG_NOSIGNAL)) == 1 else { return "send failed: errno \(errno)" }
+            var answer: UInt8 = 0
+            let got = recv(fd, &answer, 1, 0)
+            if got == 1 && answer == byte { return "echoed" }
+            return got == 0 ? "closed without an echo" : "recv failed: errno \(errno)\(errno == ECONNRESET ? " (reset)" : "")"
+        }
+        return "not listening within 20 s"
+    }
+}

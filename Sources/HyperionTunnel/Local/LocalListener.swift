@@ -2,6 +2,10 @@ import Logging
 import NIOCore
 import NIOPosix
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Where a listener listens and what for: `127.0.0.1:2201` for "forward 127.0.0.1:2201 ->
 /// web1:22", or the TUN address for TUN mode.
 public struct LocalEndpoint: Sendable, CustomStringConvertible {
@@ -118,14 +122,26 @@ public final class LocalListener: Sendable {
     /// Binds the endpoint once and closes it again, so that a port in use is an error:
     /// SO_REUSEPORT, which the listeners need, would let them share the port with a stale
     /// instance of ourselves. With SO_REUSEADDR, as the listeners have: connections of an
-    /// earlier run left in TIME-WAIT must not stop a restart, only a live listener.
+    /// earlier run left in TIME-WAIT must not stop a restart, only a live listener. The
+    /// socket never listens: a client connecting at that moment must be refused (and try
+    /// again), not accepted into a backlog that the close would reset.
     static func checkPort(_ endpoint: LocalEndpoint, on loop: EventLoop) -> EventLoopFuture<Void> {
         guard endpoint.port != 0 else { return loop.makeSucceededVoidFuture() }
-        return ServerBootstrap(group: loop)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .bind(host: endpoint.host, port: endpoint.port)
-            .flatMap { $0.close() }
-            .flatMapErrorThrowing { throw LocalPortUnavailable(endpoint: endpoint, underlying: $0) }
+        do {
+            let address = try SocketAddress(ipAddress: endpoint.host, port: endpoint.port)
+            let fd = socket(address.protocol.rawValue, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+            defer { _ = Glibc.close(fd) }
+            var one: Int32 = 1
+            guard setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size)) == 0 else {
+                throw IOError(errnoCode: errno, reason: "setsockopt(SO_REUSEADDR)")
+            }
+            let bound = address.withSockAddr { Glibc.bind(fd, $0, socklen_t($1)) }
+            guard bound == 0 else { throw IOError(errnoCode: errno, reason: "bind(descriptor:ptr:bytes:)") }
+            return loop.makeSucceededVoidFuture()
+        } catch {
+            return loop.makeFailedFuture(LocalPortUnavailable(endpoint: endpoint, underlying: error))
+        }
     }
 
     /// Sets up a freshly accepted local connection from the child initializer: its early
