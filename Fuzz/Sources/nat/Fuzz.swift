@@ -175,6 +175,30 @@ struct PacketBuilder {
     }
 }
 
+/// Where a rewrite must send a packet: from the listener (`tun:listener → peer:n`) back to
+/// the flow's app as if from its destination; anything else from the app to the listener
+/// as `peer:n`. The app's address is usually the TUN's own, but an app bound to another
+/// local address sends from that one, and its replies go back there.
+func checkAddresses(_ nat: TCPAddressTranslator, before: [UInt8], after: [UInt8], header: Int) {
+    let v4 = Check.isV4(after)
+    let source = { (packet: [UInt8]) in v4 ? Array(packet[12..<16]) : Array(packet[8..<24]) }
+    let destination = { (packet: [UInt8]) in v4 ? Array(packet[16..<20]) : Array(packet[24..<40]) }
+    let ports = { (packet: [UInt8]) in (Check.field(packet, header), Check.field(packet, header + 2)) }
+    if destination(before) == (v4 ? Setup.peer4 : Setup.peer6) {
+        let natPort = ports(before).1
+        guard let flow = nat.flow(FlowHandle(family: v4 ? .v4 : .v6, natPort: natPort)) else {
+            preconditionFailure("a reply was rewritten for a NAT port with no flow")
+        }
+        precondition(source(after) == flow.destinationAddressBytes && destination(after) == flow.sourceAddressBytes
+                     && ports(after) == (flow.destination.port, flow.source.port),
+                     "a reply was not sent back to its flow's app")
+    } else {
+        precondition(source(after) == (v4 ? Setup.peer4 : Setup.peer6) && destination(after) == (v4 ? Setup.tun4 : Setup.tun6)
+                     && Setup.ports.contains(ports(after).0) && ports(after).1 == Setup.listenerPort,
+                     "a packet from an app was not sent to the listener as the peer")
+    }
+}
+
 /// Runs one packet through the translator and checks what came back.
 func process(_ nat: inout TCPAddressTranslator, _ packet: [UInt8], partial: Bool,
              now: ContinuousClock.Instant, held: inout [FlowHandle]) {
@@ -192,10 +216,8 @@ func process(_ nat: inout TCPAddressTranslator, _ packet: [UInt8], partial: Bool
     switch verdict {
     case .rewritten:
         precondition(Check.declaredLength(packet) == packet.count, "a rewrite changed the IP length")
-        let tun = Check.isV4(packet) ? Setup.tun4 : Setup.tun6
-        let destination = Check.isV4(packet) ? Array(packet[16..<20]) : Array(packet[24..<40])
-        precondition(destination == tun, "a rewritten packet is not for the TUN's own address")
         let header = Check.headerLength(packet)
+        checkAddresses(nat, before: before, after: packet, header: header)
         // Only the addresses, the ports and the checksums may change.
         for index in 0..<packet.count where packet[index] != before[index] {
             let isAddress = Check.isV4(packet) ? (12..<20).contains(index) : (8..<40).contains(index)
