@@ -2,7 +2,8 @@
 """Writes the seed corpora in Fuzz/Corpus/<target>/: a handful of inputs per target, each a
 script in that target's input language (see the comment at the top of its Fuzz.swift), so
 that fuzzing starts from flows, streams and knocks that reach deep states rather than from
-nothing. Deterministic: running it again rewrites the same bytes.
+nothing. Deterministic: running it again rewrites the same bytes. Inputs that a run found
+worth keeping (nat/reply-to-app-not-on-tun) are committed beside these and not written here.
 
     Fuzz/make-seeds.py
 """
