@@ -23,9 +23,15 @@ let package = Package(
     products: [
         .executable(name: "hyperion-server", targets: ["hyperion-server"]),
         .executable(name: "hyperion-client", targets: ["hyperion-client"]),
-        // For the microbenchmarks in Benchmarks/ (a package of its own); no other use.
+        // For the microbenchmarks in Benchmarks/ and the fuzz targets in Fuzz/ (packages of
+        // their own); no other use.
         .library(name: "HyperionCrypto", targets: ["HyperionCrypto"]),
         .library(name: "HyperionWire", targets: ["HyperionWire"]),
+        // For the fuzz targets in Fuzz/ only.
+        .library(name: "HyperionMux", targets: ["HyperionMux"]),
+        .library(name: "HyperionSPA", targets: ["HyperionSPA"]),
+        .library(name: "HyperionNAT", targets: ["HyperionNAT"]),
+        .library(name: "HyperionConfig", targets: ["HyperionConfig"]),
     ],
     // TUN mode is in the client unless it is built without it, for a lean client:
     // swift build -c release --disable-default-traits
@@ -106,8 +112,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // No dependencies at all (not even Foundation), so that scripts/fuzz-nat can compile
-        // its sources straight into a libFuzzer binary.
+        // No dependencies at all (not even Foundation): pure, and quick to build for Fuzz/.
         .target(name: "HyperionNAT"),
         .target(
             name: "HyperionConfig",
