@@ -138,4 +138,26 @@ import Testing
             }
         }
     }
+
+    /// Issue 19, item 3: ssh through the SOCKS5 listener, with OpenBSD netcat as its proxy
+    /// command (`nc -X 5`), the way ssh users reach hosts behind a SOCKS proxy.
+    @Test func sshThroughTheSocksListenerWithNetcat() async throws {
+        guard TestEnvironment.require(TestEnvironment.which("nc") != nil, "OpenBSD netcat (apt package netcat-openbsd)") else { return }
+        try await TunnelFixture.with("ssh-socks") { fixture in
+            guard let sshd = try await PrivateSSHD.start(in: fixture) else { return }
+            let tunnelPort = try TunnelFixture.freePort()
+            _ = try await fixture.startServer(config: fixture.serverConfig(port: tunnelPort, allow: [sshd.port]))
+            let socksPort = try TunnelFixture.freePort()
+            _ = try await fixture.startClient(config: fixture.clientConfig(
+                servers: [("srvA", tunnelPort)], forwards: [], extra: "[socks]\nlisten = \"127.0.0.1:\(socksPort)\""
+            ))
+            let proxy = ["-o", "ProxyCommand=\(TestEnvironment.which("nc")!) -X 5 -x 127.0.0.1:\(socksPort) %h %p"]
+            let session = try await runCommand(
+                sshd.ssh, ["-p", "\(sshd.port)"] + sshd.options + proxy + ["\(sshd.user)@srvA.hyperion", "echo through-socks; uname -s"],
+                as: .runner
+            )
+            #expect(session.status == 0, "\(session.output)")
+            #expect(session.output.contains("through-socks\nLinux"), "\(session.output)")
+        }
+    }
 }
