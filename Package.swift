@@ -124,7 +124,9 @@ let package = Package(
         .target(
             name: "HyperionCommandLine",
             dependencies: [
-                "HyperionCrypto", "HyperionConfig",
+                "HyperionCrypto", "HyperionConfig", "HyperionTunnel",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

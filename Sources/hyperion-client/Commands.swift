@@ -216,29 +216,66 @@ extension HyperionClient {
     }
 
     struct Up: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start the fake-IP tunnel in the background (managed mode).")
+        static let configuration = CommandConfiguration(
+            abstract: "Start the managed tunnel: every server at its fake IP on hyperion0 (needs root).",
+            discussion: """
+                Asks for the passphrase once (without echo) unless HYPERION_PASSPHRASE or the \
+                configured passphrase_env is set, then starts the daemon in the background and \
+                returns once it runs. The passphrase reaches the daemon over a pipe, never its \
+                environment or arguments. Its socket, pid file and log are in the runtime \
+                directory: HYPERION_RUNTIME_DIR, else /run/hyperion for root, else \
+                $XDG_RUNTIME_DIR/hyperion.
+                """
+        )
 
-        @Flag(name: .long, help: "Run in the current shell instead of detaching.")
+        @Option(name: .long, help: ArgumentHelp("Client config file (default: client.toml in the user config directory).", valueName: "file"))
+        var config: String?
+
+        @Flag(name: .long, help: "Run in the current shell instead of detaching (for systemd, or to watch the log).")
         var foreground = false
 
+        @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice (default), warning, error or critical. Overrides HYPERION_LOG.", valueName: "level"))
+        var logLevel: String?
+
+        @Option(name: .customLong("secret-fd"), help: ArgumentHelp(visibility: .private))
+        var secretDescriptor: Int32?
+
+        @Option(name: .customLong("ready-fd"), help: ArgumentHelp(visibility: .private))
+        var readyDescriptor: Int32?
+
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-client up", arrivesWith: "managed mode", meanwhile: "use `hyperion-client run --config client.toml`.")
+            if foreground {
+                try RunDaemon.foreground(configPath: config, secretDescriptor: secretDescriptor, readyDescriptor: readyDescriptor, logLevel: logLevel)
+            } else {
+                try RunDaemon.up(configPath: config, logLevel: logLevel)
+            }
         }
     }
 
     struct Down: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop the fake-IP tunnel (managed mode).")
+        static let configuration = CommandConfiguration(
+            abstract: "Stop the managed tunnel: open streams drain, then hyperion0 goes away."
+        )
 
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-client down", arrivesWith: "managed mode", meanwhile: "")
+            try RunDaemon.down()
         }
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the server to fake-IP table (managed mode).")
+        static let configuration = CommandConfiguration(
+            abstract: "Show each server: fake IP, address, state, connections, streams, bytes, handshake age, ping.",
+            discussion: "With the daemon down, says so and shows the configured servers."
+        )
+
+        @Option(name: .long, help: ArgumentHelp("Client config file, for the table shown while the daemon is down.", valueName: "file"))
+        var config: String?
+
+        @Flag(name: .long, help: "Print the status as JSON.")
+        var json = false
 
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-client status", arrivesWith: "managed mode", meanwhile: "")
+            try RunDaemon.status(configPath: config, json: json)
         }
     }
 }

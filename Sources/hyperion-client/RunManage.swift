@@ -29,6 +29,7 @@ enum RunManage {
         }
         guard let server = added?.server else { return }
         print("added \(server.name): \(server.address) at fake IP \(server.fakeAddress.map { "\($0)" } ?? "-") and \(server.fakeAddress6.map { "\($0)" } ?? "-")")
+        RunDaemon.reloadIfRunning()
     }
 
     static func removeServer(name: String) throws {
@@ -37,6 +38,7 @@ enum RunManage {
             try ManagedClientConfig.edit(path: path) { try ManagedClientConfig.removing(name: name, from: $0, path: path) }
         }
         print("removed \(name)")
+        RunDaemon.reloadIfRunning()
     }
 
     static func list() throws {

@@ -39,7 +39,7 @@ public struct SecretEnvironment {
     }
 
     /// Reads `name` and removes it; nil (and nothing removed) when unset.
-    func take(_ name: String) -> String? {
+    public func take(_ name: String) -> String? {
         guard let value = read(name) else { return nil }
         remove(name)
         return value

@@ -3,6 +3,7 @@ import HyperionConfig
 import HyperionNAT
 import HyperionTunnel
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// `hyperion-client tun`: the TUN device, the NAT on its packet thread, one listener per
@@ -14,25 +15,45 @@ public final class TunMode: Sendable {
     private let loop: TunPacketLoop<TunFlowHandler>
     private let flows: TunFlows
     private let published: NATStatisticsBox
+    /// What `apply` needs to start pools for servers added later.
+    let running: Running
+    /// The servers as last applied, to tell what a new config changed.
+    let servers: NIOLockedValueBox<[ClientConfig.Server]>
+
+    struct Running: Sendable {
+        let group: EventLoopGroup
+        let settings: TunnelClientSettings
+        let idleAfter: TimeAmount?
+        let connectEagerly: Bool
+    }
 
     /// What `start` needs beyond the client's settings.
     public struct Options: Sendable {
         public var tun: TunSection
         /// The servers as configured, for their addresses and fake addresses.
         public var servers: [ClientConfig.Server]
+        /// Connect every pool at start and keep it up (the managed daemon, whose status
+        /// shows each server's connection), instead of on its first flow.
+        public var connectEagerly = false
 
-        public init(tun: TunSection, servers: [ClientConfig.Server]) {
+        public init(tun: TunSection, servers: [ClientConfig.Server], connectEagerly: Bool = false) {
             self.tun = tun
             self.servers = servers
+            self.connectEagerly = connectEagerly
         }
     }
 
-    private init(client: TunnelClient, device: TunDevice, loop: TunPacketLoop<TunFlowHandler>, flows: TunFlows, published: NATStatisticsBox) {
+    private init(
+        client: TunnelClient, device: TunDevice, loop: TunPacketLoop<TunFlowHandler>, flows: TunFlows, published: NATStatisticsBox,
+        running: Running, servers: [ClientConfig.Server]
+    ) {
         self.client = client
         self.device = device
         self.loop = loop
         self.flows = flows
         self.published = published
+        self.running = running
+        self.servers = NIOLockedValueBox(servers)
     }
 
     /// The NAT's counters as of its last tick (every 100 ms); nil before the first.
@@ -69,15 +90,19 @@ public final class TunMode: Sendable {
             flows.connect { loop.send($0) }
             try loop.start()
             let idle = tun.idleSeconds == 0 ? nil : TimeAmount.seconds(Int64(tun.idleSeconds))
+            let running = Running(group: group, settings: settings, idleAfter: idle, connectEagerly: options.connectEagerly)
             for (index, pool) in pools.all.enumerated() {
-                pool.startOnDemand(group: group, loopOffset: index, idleAfter: idle)
+                running.start(pool, loopOffset: index)
             }
             logger.notice("TUN mode up", metadata: [
                 "device": "\(device.name)", "offload": "\(device.offloadEnabled)",
                 "addresses": "\(tun.address)/\(tun.prefix) \(tun.address6)/\(TunSection.prefix6)",
                 "servers": "\(pools.all.count)",
             ])
-            return TunMode(client: TunnelClient(pools: pools, listeners: listeners), device: device, loop: loop, flows: flows, published: published)
+            return TunMode(
+                client: TunnelClient(pools: pools, listeners: listeners), device: device, loop: loop, flows: flows, published: published,
+                running: running, servers: options.servers
+            )
         } catch {
             device.close()
             throw error
@@ -88,10 +113,14 @@ public final class TunMode: Sendable {
     /// addresses. Two servers on one address: the first keeps it, and the log says so.
     static func route(_ servers: [ClientConfig.Server], into pools: ServerPools, logger: Logger) throws {
         for server in servers {
-            let real = try server.address.host.resolveAll()
-            for ip in real + [server.fakeAddress, server.fakeAddress6].compactMap({ $0 }) where !pools.route(ip.bytes, to: server.name) {
-                logger.warning("\(ip) is an address of more than one server; it reaches the first of them, not \(server.name)")
-            }
+            try route(server, into: pools, logger: logger)
+        }
+    }
+
+    static func route(_ server: ClientConfig.Server, into pools: ServerPools, logger: Logger) throws {
+        let real = try server.address.host.resolveAll()
+        for ip in real + [server.fakeAddress, server.fakeAddress6].compactMap({ $0 }) where !pools.route(ip.bytes, to: server.name) {
+            logger.warning("\(ip) is an address of more than one server; it reaches the first of them, not \(server.name)")
         }
     }
 

@@ -32,6 +32,9 @@ public final class ServerPool: Sendable {
         var nextWaiterID: UInt64 = 0
         var lastFailure: String?
         var stopped = false
+        /// Bytes of connections that have ended, for status.
+        var endedBytesIn: UInt64 = 0
+        var endedBytesOut: UInt64 = 0
     }
 
     public init(endpoint: TunnelEndpoint, settings: TunnelClientSettings, logger: Logger) {
@@ -154,7 +157,10 @@ public final class ServerPool: Sendable {
     // MARK: called by slots
 
     func sessionBecameLive(_ session: TunnelSession) {
-        state.withLockedValue { $0.live[ObjectIdentifier(session)] = session }
+        state.withLockedValue { state in
+            state.live[ObjectIdentifier(session)] = session
+            state.lastFailure = nil
+        }
         session.health.whenRecovered { [weak self, weak session] in
             guard let self, let session else { return }
             self.serveWaiters(with: session)
@@ -177,7 +183,11 @@ public final class ServerPool: Sendable {
     }
 
     func sessionEnded(_ session: TunnelSession) {
-        _ = state.withLockedValue { $0.live.removeValue(forKey: ObjectIdentifier(session)) }
+        state.withLockedValue { state in
+            guard state.live.removeValue(forKey: ObjectIdentifier(session)) != nil else { return }
+            state.endedBytesIn &+= session.health.meter.bytesIn
+            state.endedBytesOut &+= session.health.meter.bytesOut
+        }
     }
 
     func recordFailure(_ message: String) {
@@ -194,6 +204,35 @@ public final class ServerPool: Sendable {
         waiter.promise.fail(TunnelError(
             .noLiveTunnel, "no live tunnel to server \(endpoint.name) within \(settings.streamWait.milliseconds) ms\(cause)"
         ))
+    }
+
+    /// The pool as `status` shows it.
+    public func snapshot(now: NIODeadline = .now()) -> PoolStatus {
+        let slotCount = slots.withLockedValue { $0.count }
+        return state.withLockedValue { state in
+            let live = Array(state.live.values)
+            let newest = live.max { $0.health.meter.establishedAt < $1.health.meter.establishedAt }
+            let poolState: PoolStatus.State
+            if state.stopped {
+                poolState = .stopped
+            } else if live.contains(where: { $0.isActive && !$0.health.isSuspect }) {
+                poolState = .connected
+            } else if slotCount == 0 {
+                poolState = .idle
+            } else {
+                poolState = state.lastFailure == nil ? .connecting : .failing
+            }
+            return PoolStatus(
+                name: endpoint.name, address: endpoint.address, state: poolState,
+                lastError: poolState == .connected ? nil : state.lastFailure,
+                connectionsUp: live.count, connectionsTotal: slotCount,
+                openStreams: live.reduce(0) { $0 + $1.openStreams },
+                bytesIn: live.reduce(state.endedBytesIn) { $0 &+ $1.health.meter.bytesIn },
+                bytesOut: live.reduce(state.endedBytesOut) { $0 &+ $1.health.meter.bytesOut },
+                lastHandshakeAgeSeconds: newest.map { Double((now - $0.health.meter.establishedAt).nanoseconds) / 1e9 },
+                pingMilliseconds: newest?.health.meter.roundTripTime.map { Double($0.nanoseconds) / 1e6 }
+            )
+        }
     }
 
     /// How many more streams a connection on the caller's loop may carry than one elsewhere

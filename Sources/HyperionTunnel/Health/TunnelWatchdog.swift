@@ -15,6 +15,8 @@ public final class TunnelHealth: Sendable {
     /// When the peer was last heard from, in uptime nanoseconds.
     private let lastHeard = Atomic<UInt64>(NIODeadline.now().uptimeNanoseconds)
     private let onRecovery = NIOLockedValueBox<(@Sendable () -> Void)?>(nil)
+    /// Bytes, round trip and age, for status.
+    public let meter = TunnelMeter()
 
     init() {}
 
@@ -181,6 +183,7 @@ final class TunnelWatchdog {
         promise.futureResult.assumeIsolated().whenSuccess { [weak self] rtt in
             guard let self else { return }
             liveness.pingAnswered(now: .now(), roundTripTime: rtt)
+            if let smoothed = liveness.smoothedRoundTripTime { health.meter.recordRoundTrip(smoothed) }
             heard()
             run()
         }
@@ -192,10 +195,12 @@ extension TunnelWatchdog: Sendable {}
 
 /// Tells the watchdog whenever bytes arrive from the peer: any byte proves the path works,
 /// so a busy connection never looks dead for an answer stuck behind its data. Sits just
-/// behind the transport, in front of the multiplexer.
-final class LivenessRecorder: ChannelInboundHandler, RemovableChannelHandler {
+/// behind the transport, in front of the multiplexer, and counts the bytes both ways.
+final class LivenessRecorder: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
 
     private let watchdog: TunnelWatchdog
 
@@ -205,7 +210,13 @@ final class LivenessRecorder: ChannelInboundHandler, RemovableChannelHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         watchdog.heard()
+        watchdog.health.meter.countIn(unwrapInboundIn(data).readableBytes)
         context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        watchdog.health.meter.countOut(unwrapOutboundIn(data).readableBytes)
+        context.write(data, promise: promise)
     }
 }
 

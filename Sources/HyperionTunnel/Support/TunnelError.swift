@@ -39,6 +39,8 @@ public struct TunnelError: Error, Hashable, Sendable, CustomStringConvertible {
         public static let pingTimedOut = Kind("pingTimedOut")
         /// A local listener could not be bound.
         public static let bindFailed = Kind("bindFailed")
+        /// The config cannot be applied as it is (a server without a resolved key, say).
+        public static let configuration = Kind("configuration")
     }
 
     public let kind: Kind

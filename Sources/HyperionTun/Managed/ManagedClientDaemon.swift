@@ -1,0 +1,105 @@
+#if os(Linux)
+import HyperionConfig
+import HyperionCrypto
+import Logging
+import HyperionTunnel
+import NIOConcurrencyHelpers
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The managed client daemon's runtime (`hyperion-client up`): TUN mode with every server
+/// connected and served at its fake addresses, a control socket for `status`, `down` and
+/// live config changes (`add-server`, `rm-server`).
+public final class ManagedClientDaemon: Sendable {
+    public let mode: TunMode
+    private let configPath: String
+    private let keys: ClientKeyBook
+    private let control: NIOLockedValueBox<ControlServer?>
+    private let logger: Logger
+
+    private init(mode: TunMode, configPath: String, keys: ClientKeyBook, logger: Logger) {
+        self.mode = mode
+        self.configPath = configPath
+        self.keys = keys
+        self.control = NIOLockedValueBox(nil)
+        self.logger = logger
+    }
+
+    /// Brings up TUN mode for `config` (its servers may be none yet) and the control socket
+    /// at `socketPath`. Throws with nothing left behind.
+    public static func start(
+        config: ClientConfig, keys: ClientKeyBook, adminKey: X25519SecretKey, socketPath: String, group: EventLoopGroup, logger: Logger
+    ) throws -> ManagedClientDaemon {
+        let endpoints = try config.tunnelEndpoints(keys: keys.keys(for: config))
+        let mode = try TunMode.start(
+            endpoints: endpoints, settings: config.tunnelSettings(adminKey: adminKey),
+            options: TunMode.Options(tun: config.tun, servers: config.servers, connectEagerly: true), group: group, logger: logger
+        )
+        let daemon = ManagedClientDaemon(mode: mode, configPath: config.path, keys: keys, logger: logger)
+        do {
+            let server = try ControlServer.start(path: socketPath, group: group, logger: logger) { command in
+                daemon.answer(command, on: group.next())
+            }.wait()
+            daemon.control.withLockedValue { $0 = server }
+        } catch {
+            try? mode.shutdown(on: group.next(), drainTimeout: .zero, logger: nil).wait()
+            throw TunnelError(.bindFailed, "cannot open the control socket \(socketPath): \(error)")
+        }
+        return daemon
+    }
+
+    /// Reads the config again and applies its servers.
+    public func reload() throws -> TunMode.Changes {
+        let config = try ClientConfig.load(path: configPath, allowingNoServers: true)
+        let endpoints = try config.tunnelEndpoints(keys: keys.keys(for: config))
+        return try mode.apply(servers: config.servers, endpoints: endpoints, logger: logger)
+    }
+
+    /// The live status: a row per server, in config order.
+    public func status() -> ClientDaemonStatus {
+        let pools = Dictionary(mode.snapshot().map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let servers = mode.servers.withLockedValue { $0 }.map { server in
+            ClientDaemonStatus.Server(
+                name: server.name, fakeIP: server.fakeAddress.map { "\($0)" }, fakeIP6: server.fakeAddress6.map { "\($0)" },
+                address: "\(server.address)", pool: pools[server.name]
+            )
+        }
+        return ClientDaemonStatus(running: true, pid: getpid(), device: mode.device.name, servers: servers)
+    }
+
+    /// Stops answering the control socket, then drains and stops TUN mode.
+    public func shutdown(on loop: EventLoop, drainTimeout: TimeAmount, endingDrainOn cutShort: EventLoopFuture<Void>?) -> EventLoopFuture<Void> {
+        let control = self.control.withLockedValue { $0 }
+        let closed = control?.close() ?? loop.makeSucceededVoidFuture()
+        return closed.flatMapError { _ in loop.makeSucceededVoidFuture() }.flatMap {
+            self.mode.shutdown(on: loop, drainTimeout: drainTimeout, endingDrainOn: cutShort, logger: self.logger)
+        }
+    }
+
+    private func answer(_ command: ControlCommand, on loop: EventLoop) -> EventLoopFuture<[UInt8]> {
+        loop.makeCompletedFuture {
+            switch command {
+            case .status:
+                return try ControlCoding.line(ControlReply(ok: true, status: status()))
+            case .reload:
+                do {
+                    let changes = try reload()
+                    logger.notice("config reloaded", metadata: ["added": "\(changes.added.count)", "removed": "\(changes.removed.count)", "replaced": "\(changes.replaced.count)"])
+                    return try ControlCoding.line(ControlReply(ok: true, status: status()))
+                } catch {
+                    logger.warning("config reload failed: \(error)")
+                    return try ControlCoding.line(ControlReply<NoStatus>(ok: false, error: "\(error)"))
+                }
+            case .stop:
+                logger.notice("stop requested over the control socket")
+                // Answered first; the signal then takes the same path as `kill`.
+                loop.scheduleTask(in: .milliseconds(20)) { _ = kill(getpid(), SIGTERM) }
+                return try ControlCoding.line(ControlReply<NoStatus>(ok: true))
+            }
+        }
+    }
+}
+#endif

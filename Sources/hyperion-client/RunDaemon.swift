@@ -1,0 +1,199 @@
+import HyperionCommandLine
+import HyperionConfig
+import HyperionTunnel
+import Logging
+import NIOCore
+import NIOPosix
+#if TUN && os(Linux)
+import HyperionTun
+#endif
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `hyperion-client up`, `down` and `status`: the managed daemon (`ManagedClientDaemon`).
+enum RunDaemon {
+    static let role = "client"
+
+    /// `up`: checks, takes the passphrase, starts the daemon in the background and returns
+    /// once it has started (or prints why it did not).
+    static func up(configPath: String?, logLevel: String?) throws {
+        let path = try managedConfigPath(configPath)
+        let config = try CommandFailure.wrapping { try ClientConfig.load(path: path, allowingNoServers: true) }
+        let files = try prepareFiles()
+        let secret = try DaemonSecret.passphrase(for: config.key, origin: "[key] of \(path)")
+        var arguments = ["up", "--foreground", "--config", path, "--secret-fd", "\(DaemonLauncher.secretDescriptor)", "--ready-fd", "\(DaemonLauncher.readyDescriptor)"]
+        if let logLevel { arguments += ["--log-level", logLevel] }
+        let started = try DaemonLauncher.launch(arguments: arguments, secret: secret, files: files)
+        print("hyperion-client is up (pid \(started.pid)): \(started.summary)")
+        printError("log: \(files.log); `hyperion-client status` shows each server, `hyperion-client down` stops it")
+    }
+
+    /// `up --foreground`: the daemon itself. With `readyDescriptor` it was started by `up`:
+    /// it reads the passphrase from `secretDescriptor` and reports its start there.
+    static func foreground(configPath: String?, secretDescriptor: Int32?, readyDescriptor: Int32?, logLevel: String?) throws {
+        #if TUN && os(Linux)
+        if readyDescriptor != nil { DaemonReadiness.detach() }
+        let passphrase = try secretDescriptor.map { try DaemonReadiness.readSecret(from: $0) } ?? nil
+        let started: (daemon: ManagedClientDaemon, group: MultiThreadedEventLoopGroup, files: DaemonFiles, config: ClientConfig, signals: TerminationSignals, logger: Logger)
+        do {
+            let logger = try LogSetup.bootstrap(label: "hyperion-client", option: logLevel, environment: currentEnvironment())
+            let path = try managedConfigPath(configPath)
+            let config = try CommandFailure.wrapping { try ClientConfig.load(path: path, allowingNoServers: true) }
+            for warning in config.warnings { logger.warning("\(warning)") }
+            let files = try prepareFiles()
+            let secret = try passphrase ?? DaemonSecret.passphrase(for: config.key, origin: "[key] of \(path)")
+            let resolver = DaemonSecret.resolver(
+                handing: secret, passphraseVariables: DaemonSecret.passphraseVariables([config.key] + config.servers.map(\.keyOverride))
+            )
+            let keys = try CommandFailure.wrapping { try ClientKeyBook(config: config, resolver: resolver) }
+            let adminKey = try CommandFailure.wrapping { try config.readAdminKey() }
+            OpenFilesLimit.raise(logger: logger)
+            let signals = TerminationSignals()
+            let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+            do {
+                let daemon = try ManagedClientDaemon.start(
+                    config: config, keys: keys, adminKey: adminKey, socketPath: files.socket, group: group, logger: logger
+                )
+                try files.writePid()
+                started = (daemon, group, files, config, signals, logger)
+            } catch {
+                try? group.syncShutdownGracefully()
+                throw CommandFailure("cannot start: \(error)")
+            }
+        } catch {
+            if let readyDescriptor { DaemonReadiness.failed(readyDescriptor, message: "\(error)") }
+            throw error
+        }
+        let summary = "\(started.config.servers.count) server(s) on \(started.daemon.mode.device.name) (\(started.config.tun.address)/\(started.config.tun.prefix))"
+        started.logger.notice("managed client up", metadata: ["servers": "\(started.config.servers.count)", "pid": "\(getpid())"])
+        if let readyDescriptor { DaemonReadiness.ready(readyDescriptor, summary: summary) }
+        SystemdNotify.ready(status: summary)
+        StopOnSignal.wait(
+            for: started.signals, group: started.group, drainTimeout: started.config.limits.drainTimeout, stopping: "no new flows",
+            logger: started.logger
+        ) { loop, drainTimeout, cutShort in
+            started.daemon.shutdown(on: loop, drainTimeout: drainTimeout, endingDrainOn: cutShort).always { _ in
+                started.files.removeFiles()
+            }
+        }
+        #else
+        throw CommandFailure(
+            "hyperion-client up: this build has no TUN mode (built without the TUN trait, or not on Linux); rebuild with the default traits: swift build -c release"
+        )
+        #endif
+    }
+
+    /// `down`: asks the daemon to stop and waits until it has.
+    static func down() throws {
+        let files = try DaemonFiles.current(role: role)
+        let pid = files.pid
+        do {
+            let line = try ControlClient.send(.stop, to: files.socket)
+            let reply = try ControlCoding.decode(ControlReply<NoStatus>.self, from: line)
+            guard reply.ok else { throw CommandFailure("the daemon refused to stop: \(reply.error ?? "no reason given")") }
+        } catch let failure as ControlClient.Failure {
+            try report(failure, files: files, doing: "stop")
+            return
+        }
+        if let pid, !waitForExit(pid, within: .seconds(60)) {
+            throw CommandFailure("the daemon (pid \(pid)) is still running after 60 s; see \(files.log)")
+        }
+        print("hyperion-client is down")
+    }
+
+    /// `status`: the daemon's live table, or the configured one when it is down.
+    static func status(configPath: String?, json: Bool) throws {
+        let files = try DaemonFiles.current(role: role)
+        var status: ClientDaemonStatus
+        do {
+            let line = try ControlClient.send(.status, to: files.socket)
+            let reply = try ControlCoding.decode(ControlReply<ClientDaemonStatus>.self, from: line)
+            guard reply.ok, let live = reply.status else { throw CommandFailure("the daemon answered with an error: \(reply.error ?? "none given")") }
+            status = live
+        } catch let failure as ControlClient.Failure {
+            if failure == .permissionDenied {
+                throw CommandFailure("cannot open \(files.socket): permission denied; run status as the user that ran up (with sudo if that was root)")
+            }
+            if failure == .stale { files.cleanStale() }
+            let path = try managedConfigPath(configPath)
+            let config = try CommandFailure.wrapping { try ClientConfig.load(path: path, allowingNoServers: true) }
+            status = ClientDaemonStatus(running: false, servers: config.servers.map {
+                .init(name: $0.name, fakeIP: $0.fakeAddress.map { "\($0)" }, fakeIP6: $0.fakeAddress6.map { "\($0)" }, address: "\($0.address)", pool: nil)
+            })
+        }
+        if json {
+            print(String(decoding: try ControlCoding.line(status), as: UTF8.self), terminator: "")
+        } else {
+            print(StatusTable.render(status), terminator: "")
+        }
+    }
+
+    /// Tells the running daemon to read its config again, if one runs; says what it did.
+    static func reloadIfRunning() {
+        guard let files = try? DaemonFiles.current(role: role) else { return }
+        do {
+            let line = try ControlClient.send(.reload, to: files.socket)
+            let reply = try ControlCoding.decode(ControlReply<NoStatus>.self, from: line)
+            if reply.ok {
+                printError("the running daemon applied the change")
+            } else {
+                printError("warning: the running daemon did not apply the change: \(reply.error ?? "no reason given")")
+            }
+        } catch ControlClient.Failure.notRunning, ControlClient.Failure.stale {
+            return
+        } catch {
+            printError("warning: could not tell the running daemon (\(error)); `hyperion-client down` and `up` apply the change")
+        }
+    }
+
+    private static func report(_ failure: ControlClient.Failure, files: DaemonFiles, doing what: String) throws {
+        switch failure {
+        case .notRunning:
+            print("hyperion-client is not running")
+        case .stale:
+            files.cleanStale()
+            print("hyperion-client is not running (removed the stale socket and pid file it left in \(files.directory.path))")
+        case .permissionDenied:
+            throw CommandFailure("cannot open \(files.socket): permission denied; run \(what) as the user that ran up (with sudo if that was root)")
+        case .failed(let message):
+            throw CommandFailure("the daemon did not answer: \(message)")
+        }
+    }
+
+    private static func prepareFiles() throws -> DaemonFiles {
+        let files = try DaemonFiles.current(role: role)
+        try CommandFailure.wrapping { try files.directory.prepare() }
+        switch files.probe() {
+        case .running:
+            throw CommandFailure("hyperion-client is already running (pid \(files.pid.map { "\($0)" } ?? "?")); `hyperion-client status` shows it, `hyperion-client down` stops it")
+        case .stale:
+            files.cleanStale()
+        case .permissionDenied:
+            throw CommandFailure("\(files.socket) belongs to another user; is a daemon of theirs running? Use your own HYPERION_RUNTIME_DIR")
+        case .notRunning:
+            break
+        }
+        return files
+    }
+
+    static func managedConfigPath(_ given: String?) throws -> String {
+        if let given { return given }
+        let path = try CommandFailure.wrapping { try HyperionPaths.current().clientConfig }
+        guard ManagedClientConfig.exists(path) else {
+            throw CommandFailure("no client config at \(path); run `hyperion-client init` first (or set HYPERION_HOME to the directory that has it)")
+        }
+        return path
+    }
+
+    static func waitForExit(_ pid: pid_t, within limit: Duration) -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            if kill(pid, 0) != 0, errno == ESRCH { return true }
+            if ProcessState.isZombie(pid) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+}

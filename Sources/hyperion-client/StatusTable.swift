@@ -1,0 +1,55 @@
+import HyperionCommandLine
+import HyperionTunnel
+
+/// `hyperion-client status` as text: a line about the daemon, a row per server, then the
+/// last error of each failing server.
+enum StatusTable {
+    static func render(_ status: ClientDaemonStatus) -> String {
+        var text = status.running
+            ? "hyperion-client is running (pid \(status.pid.map { "\($0)" } ?? "?"))\(status.device.map { " on \($0)" } ?? "")\(status.dns.map { ", DNS on \($0)" } ?? "")\n"
+            : "hyperion-client is not running; the configured servers:\n"
+        guard !status.servers.isEmpty else {
+            return text + "no servers; add one with `hyperion-client add-server NAME HOST:PORT PUBKEY`\n"
+        }
+        var rows = [["NAME", "FAKE IP", "ADDRESS", "STATE", "CONNS", "STREAMS", "IN", "OUT", "HANDSHAKE", "PING"]]
+        for server in status.servers {
+            let pool = server.pool
+            rows.append([
+                server.name, server.fakeIP ?? "-", server.address, pool?.state.rawValue ?? "down",
+                pool.map { "\($0.connectionsUp)/\($0.connectionsTotal)" } ?? "-",
+                pool.map { "\($0.openStreams)" } ?? "-",
+                pool.map { bytes($0.bytesIn) } ?? "-", pool.map { bytes($0.bytesOut) } ?? "-",
+                pool?.lastHandshakeAgeSeconds.map { age($0) + " ago" } ?? "-",
+                pool?.pingMilliseconds.map { milliseconds($0) } ?? "-",
+            ])
+        }
+        text += TextTable.render(rows)
+        for server in status.servers {
+            if let error = server.pool?.lastError { text += "\(server.name): last error: \(error)\n" }
+        }
+        return text
+    }
+
+    static func bytes(_ count: UInt64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : "\(Int((value * 10).rounded()) / 10).\(Int((value * 10).rounded()) % 10) \(units[unit])"
+    }
+
+    static func age(_ seconds: Double) -> String {
+        let whole = Int(seconds)
+        if whole < 60 { return "\(whole)s" }
+        if whole < 3600 { return "\(whole / 60)m\(whole % 60)s" }
+        return "\(whole / 3600)h\(whole / 60 % 60)m"
+    }
+
+    static func milliseconds(_ value: Double) -> String {
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) ms"
+    }
+}
