@@ -188,6 +188,7 @@ let package = Package(
             dependencies: [
                 "HyperionTunnel", "HyperionMux", "HyperionWire", "HyperionCrypto", "HyperionConfig",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],

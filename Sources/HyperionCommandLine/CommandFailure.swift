@@ -9,17 +9,6 @@ public struct CommandFailure: Error, CustomStringConvertible {
     public init(_ message: String) { self.description = message }
 }
 
-/// Commands of the original design that this build does not have yet. They say so and
-/// exit non-zero instead of pretending to work.
-public enum NotBuiltYet {
-    public static func fail(_ command: String, arrivesWith feature: String, meanwhile hint: String) -> ExitCode {
-        var message = "\(command): not built yet; it arrives with \(feature)."
-        if !hint.isEmpty { message += " Meanwhile: \(hint)" }
-        printError(message)
-        return ExitCode(2)
-    }
-}
-
 /// Writes one line to standard error.
 public func printError(_ line: String) {
     var standardError = StandardError()

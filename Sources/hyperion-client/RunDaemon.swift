@@ -21,7 +21,7 @@ enum RunDaemon {
     static func up(configPath: String?, logLevel: String?) throws {
         let path = try managedConfigPath(configPath)
         let config = try CommandFailure.wrapping { try ClientConfig.load(path: path, allowingNoServers: true) }
-        let files = try prepareFiles()
+        let files = try DaemonControl.prepare(role: role, program: "hyperion-client")
         let secret = try DaemonSecret.passphrase(for: config.key, origin: "[key] of \(path)")
         var arguments = ["up", "--foreground", "--config", path, "--secret-fd", "\(DaemonLauncher.secretDescriptor)", "--ready-fd", "\(DaemonLauncher.readyDescriptor)"]
         if let logLevel { arguments += ["--log-level", logLevel] }
@@ -42,7 +42,7 @@ enum RunDaemon {
             let path = try managedConfigPath(configPath)
             let config = try CommandFailure.wrapping { try ClientConfig.load(path: path, allowingNoServers: true) }
             for warning in config.warnings { logger.warning("\(warning)") }
-            let files = try prepareFiles()
+            let files = try DaemonControl.prepare(role: role, program: "hyperion-client")
             let secret = try passphrase ?? DaemonSecret.passphrase(for: config.key, origin: "[key] of \(path)")
             let resolver = DaemonSecret.resolver(
                 handing: secret, passphraseVariables: DaemonSecret.passphraseVariables([config.key] + config.servers.map(\.keyOverride))
@@ -87,36 +87,16 @@ enum RunDaemon {
 
     /// `down`: asks the daemon to stop and waits until it has.
     static func down() throws {
-        let files = try DaemonFiles.current(role: role)
-        let pid = files.pid
-        do {
-            let line = try ControlClient.send(.stop, to: files.socket)
-            let reply = try ControlCoding.decode(ControlReply<NoStatus>.self, from: line)
-            guard reply.ok else { throw CommandFailure("the daemon refused to stop: \(reply.error ?? "no reason given")") }
-        } catch let failure as ControlClient.Failure {
-            try report(failure, files: files, doing: "stop")
-            return
-        }
-        if let pid, !waitForExit(pid, within: .seconds(60)) {
-            throw CommandFailure("the daemon (pid \(pid)) is still running after 60 s; see \(files.log)")
-        }
-        print("hyperion-client is down")
+        try DaemonControl.stop(role: role, program: "hyperion-client")
     }
 
     /// `status`: the daemon's live table, or the configured one when it is down.
     static func status(configPath: String?, json: Bool) throws {
         let files = try DaemonFiles.current(role: role)
-        var status: ClientDaemonStatus
-        do {
-            let line = try ControlClient.send(.status, to: files.socket)
-            let reply = try ControlCoding.decode(ControlReply<ClientDaemonStatus>.self, from: line)
-            guard reply.ok, let live = reply.status else { throw CommandFailure("the daemon answered with an error: \(reply.error ?? "none given")") }
+        let status: ClientDaemonStatus
+        if let live = try DaemonControl.status(ClientDaemonStatus.self, files: files, program: "hyperion-client") {
             status = live
-        } catch let failure as ControlClient.Failure {
-            if failure == .permissionDenied {
-                throw CommandFailure("cannot open \(files.socket): permission denied; run status as the user that ran up (with sudo if that was root)")
-            }
-            if failure == .stale { files.cleanStale() }
+        } else {
             let path = try managedConfigPath(configPath)
             let config = try CommandFailure.wrapping { try ClientConfig.load(path: path, allowingNoServers: true) }
             status = ClientDaemonStatus(running: false, servers: config.servers.map {
@@ -130,52 +110,9 @@ enum RunDaemon {
         }
     }
 
-    /// Tells the running daemon to read its config again, if one runs; says what it did.
+    /// Tells a running daemon to read its config again (after `add-server`, `rm-server`).
     static func reloadIfRunning() {
-        guard let files = try? DaemonFiles.current(role: role) else { return }
-        do {
-            let line = try ControlClient.send(.reload, to: files.socket)
-            let reply = try ControlCoding.decode(ControlReply<NoStatus>.self, from: line)
-            if reply.ok {
-                printError("the running daemon applied the change")
-            } else {
-                printError("warning: the running daemon did not apply the change: \(reply.error ?? "no reason given")")
-            }
-        } catch ControlClient.Failure.notRunning, ControlClient.Failure.stale {
-            return
-        } catch {
-            printError("warning: could not tell the running daemon (\(error)); `hyperion-client down` and `up` apply the change")
-        }
-    }
-
-    private static func report(_ failure: ControlClient.Failure, files: DaemonFiles, doing what: String) throws {
-        switch failure {
-        case .notRunning:
-            print("hyperion-client is not running")
-        case .stale:
-            files.cleanStale()
-            print("hyperion-client is not running (removed the stale socket and pid file it left in \(files.directory.path))")
-        case .permissionDenied:
-            throw CommandFailure("cannot open \(files.socket): permission denied; run \(what) as the user that ran up (with sudo if that was root)")
-        case .failed(let message):
-            throw CommandFailure("the daemon did not answer: \(message)")
-        }
-    }
-
-    private static func prepareFiles() throws -> DaemonFiles {
-        let files = try DaemonFiles.current(role: role)
-        try CommandFailure.wrapping { try files.directory.prepare() }
-        switch files.probe() {
-        case .running:
-            throw CommandFailure("hyperion-client is already running (pid \(files.pid.map { "\($0)" } ?? "?")); `hyperion-client status` shows it, `hyperion-client down` stops it")
-        case .stale:
-            files.cleanStale()
-        case .permissionDenied:
-            throw CommandFailure("\(files.socket) belongs to another user; is a daemon of theirs running? Use your own HYPERION_RUNTIME_DIR")
-        case .notRunning:
-            break
-        }
-        return files
+        DaemonControl.reloadIfRunning(role: role, program: "hyperion-client")
     }
 
     static func managedConfigPath(_ given: String?) throws -> String {
@@ -185,15 +122,5 @@ enum RunDaemon {
             throw CommandFailure("no client config at \(path); run `hyperion-client init` first (or set HYPERION_HOME to the directory that has it)")
         }
         return path
-    }
-
-    static func waitForExit(_ pid: pid_t, within limit: Duration) -> Bool {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            if kill(pid, 0) != 0, errno == ESRCH { return true }
-            if ProcessState.isZombie(pid) { return true }
-            usleep(50_000)
-        }
-        return false
     }
 }

@@ -18,9 +18,9 @@ enum StatusTable {
                 server.name, server.fakeIP ?? "-", server.address, pool?.state.rawValue ?? "down",
                 pool.map { "\($0.connectionsUp)/\($0.connectionsTotal)" } ?? "-",
                 pool.map { "\($0.openStreams)" } ?? "-",
-                pool.map { bytes($0.bytesIn) } ?? "-", pool.map { bytes($0.bytesOut) } ?? "-",
-                pool?.lastHandshakeAgeSeconds.map { age($0) + " ago" } ?? "-",
-                pool?.pingMilliseconds.map { milliseconds($0) } ?? "-",
+                pool.map { StatusFormat.bytes($0.bytesIn) } ?? "-", pool.map { StatusFormat.bytes($0.bytesOut) } ?? "-",
+                pool?.lastHandshakeAgeSeconds.map { StatusFormat.age($0) + " ago" } ?? "-",
+                pool?.pingMilliseconds.map { StatusFormat.milliseconds($0) } ?? "-",
             ])
         }
         text += TextTable.render(rows)
@@ -28,28 +28,5 @@ enum StatusTable {
             if let error = server.pool?.lastError { text += "\(server.name): last error: \(error)\n" }
         }
         return text
-    }
-
-    static func bytes(_ count: UInt64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
-        var unit = 0
-        while value >= 1024, unit < units.count - 1 {
-            value /= 1024
-            unit += 1
-        }
-        return unit == 0 ? "\(count) B" : "\(Int((value * 10).rounded()) / 10).\(Int((value * 10).rounded()) % 10) \(units[unit])"
-    }
-
-    static func age(_ seconds: Double) -> String {
-        let whole = Int(seconds)
-        if whole < 60 { return "\(whole)s" }
-        if whole < 3600 { return "\(whole / 60)m\(whole % 60)s" }
-        return "\(whole / 3600)h\(whole / 60 % 60)m"
-    }
-
-    static func milliseconds(_ value: Double) -> String {
-        let tenths = Int((value * 10).rounded())
-        return "\(tenths / 10).\(tenths % 10) ms"
     }
 }

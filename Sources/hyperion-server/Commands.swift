@@ -95,29 +95,60 @@ extension HyperionServer {
     }
 
     struct Up: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start the server daemon in the background (managed mode).")
+        static let configuration = CommandConfiguration(
+            abstract: "Start the server in the background, as `run` does, with a control socket for status and down.",
+            discussion: """
+                Asks for the passphrase once (without echo) unless HYPERION_PASSPHRASE or the \
+                configured passphrase_env is set; it reaches the daemon over a pipe, never its \
+                environment or arguments. Returns once the server listens, or prints why it \
+                could not start. Its socket, pid file and log are in the runtime directory: \
+                HYPERION_RUNTIME_DIR, else /run/hyperion for root, else $XDG_RUNTIME_DIR/hyperion. \
+                The firewall is never applied automatically: see print-firewall.
+                """
+        )
 
-        @Flag(name: .long, help: "Run in the current shell instead of detaching.")
+        @Option(name: .long, help: ArgumentHelp("Server config file (default: server.toml in the user config directory).", valueName: "file"))
+        var config: String?
+
+        @Flag(name: .long, help: "Run in the current shell instead of detaching (for systemd, or to watch the log).")
         var foreground = false
 
+        @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice (default), warning, error or critical. Overrides HYPERION_LOG.", valueName: "level"))
+        var logLevel: String?
+
+        @Option(name: .customLong("secret-fd"), help: ArgumentHelp(visibility: .private))
+        var secretDescriptor: Int32?
+
+        @Option(name: .customLong("ready-fd"), help: ArgumentHelp(visibility: .private))
+        var readyDescriptor: Int32?
+
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-server up", arrivesWith: "managed mode", meanwhile: "use `hyperion-server run --config server.toml`.")
+            if foreground {
+                try RunServerDaemon.foreground(configPath: config, secretDescriptor: secretDescriptor, readyDescriptor: readyDescriptor, logLevel: logLevel)
+            } else {
+                try RunServerDaemon.up(configPath: config, logLevel: logLevel)
+            }
         }
     }
 
     struct Down: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop the server daemon (managed mode).")
+        static let configuration = CommandConfiguration(abstract: "Stop the server daemon: open streams drain (drain_timeout_ms), then it exits.")
 
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-server down", arrivesWith: "managed mode", meanwhile: "stop `hyperion-server run` with Ctrl-C or SIGTERM.")
+            try RunServerDaemon.down()
         }
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show whether the server daemon runs (managed mode).")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the server daemon: connected admins (key, address, since, streams, bytes) and knocks by outcome."
+        )
+
+        @Flag(name: .long, help: "Print the status as JSON.")
+        var json = false
 
         func run() throws {
-            throw NotBuiltYet.fail("hyperion-server status", arrivesWith: "managed mode", meanwhile: "")
+            try RunServerDaemon.status(json: json)
         }
     }
 }

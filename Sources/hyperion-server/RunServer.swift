@@ -17,14 +17,49 @@ import Glibc
 /// serve until SIGINT or SIGTERM, then drain and exit 0. A second signal ends the drain.
 /// The drain ending early or not, the exit is 0: the shutdown was asked for.
 enum RunServer {
-    static func run(configPath: String?, logLevel: String?) throws {
+    /// What `up --foreground` adds to `run`: the control socket and pid file in `files`, the
+    /// passphrase `up` handed over, and the descriptor to report the start on.
+    struct Daemon {
+        let files: DaemonFiles
+        let passphrase: String?
+        let readyDescriptor: Int32?
+    }
+
+    static func run(configPath: String?, logLevel: String?, daemon: Daemon? = nil) throws {
+        let started: Started
+        do {
+            started = try start(configPath: configPath, logLevel: logLevel, daemon: daemon)
+        } catch {
+            if let ready = daemon?.readyDescriptor { DaemonReadiness.failed(ready, message: "\(error)") }
+            throw error
+        }
+        if let ready = daemon?.readyDescriptor { DaemonReadiness.ready(ready, summary: started.summary) }
+        serve(started)
+    }
+
+    /// A server that is up: listening, its gate open, and for a daemon its control socket.
+    struct Started {
+        let server: TunnelServer
+        let gate: SPAGate?
+        let control: ControlServer?
+        let files: DaemonFiles?
+        let group: MultiThreadedEventLoopGroup
+        let signals: TerminationSignals
+        let logger: Logger
+        let summary: String
+    }
+
+    static func start(configPath: String?, logLevel: String?, daemon: Daemon?) throws -> Started {
         let logger = try LogSetup.bootstrap(label: "hyperion-server", option: logLevel, environment: currentEnvironment())
         let path = try configPath ?? CommandFailure.wrapping { try HyperionPaths.current().serverConfig }
         let config = try CommandFailure.wrapping { try ServerConfig.load(path: path) }
         for warning in config.warnings { logger.warning("\(warning)") }
         OpenFilesLimit.raise(logger: logger)
 
-        let presharedKey = try CommandFailure.wrapping { try KeySourceResolver().resolveKey(for: config) }
+        let resolver = daemon.map {
+            DaemonSecret.resolver(handing: $0.passphrase, passphraseVariables: DaemonSecret.passphraseVariables([config.key]))
+        } ?? KeySourceResolver()
+        let presharedKey = try CommandFailure.wrapping { try resolver.resolveKey(for: config) }
         let serverKey = try CommandFailure.wrapping { try config.readServerKey() }
 
         var settings = TunnelServerSettings(
@@ -62,8 +97,30 @@ enum RunServer {
             "egress": "\(config.egress.allowedPorts.map(String.init).joined(separator: ","))",
         ])
         let bound = SocketAddress(ip: config.listen.ip, port: server.localAddress?.port.map { UInt16($0) } ?? config.listen.port)
+        var control: ControlServer?
+        if let daemon {
+            do {
+                control = try ControlServer.start(path: daemon.files.socket, group: group, logger: logger) { command in
+                    answer(command, server: server, gate: gate, listening: "\(bound)", on: group.next(), logger: logger)
+                }.wait()
+                try daemon.files.writePid()
+            } catch {
+                gate?.stop()
+                _ = try? server.shutdown().wait()
+                try? group.syncShutdownGracefully()
+                throw CommandFailure("cannot open the control socket \(daemon.files.socket): \(error)")
+            }
+        }
         SystemdNotify.ready(status: "listening on \(bound)")
+        return Started(
+            server: server, gate: gate, control: control, files: daemon?.files, group: group, signals: signals, logger: logger,
+            summary: "listening on \(bound), \(config.identity.adminPublicKeys.count) admin key(s), knock \(config.knock.isEnabled ? "on" : "off")"
+        )
+    }
 
+    /// Serves until SIGINT or SIGTERM (or `down`), then drains and stops.
+    static func serve(_ started: Started) {
+        let (server, gate, group, signals, logger) = (started.server, started.gate, started.group, started.signals, started.logger)
         let signalNumber = signals.wait()
         logger.notice("received \(TerminationSignals.name(signalNumber))")
         SystemdNotify.stopping()
@@ -73,10 +130,35 @@ enum RunServer {
         signals.onSecondSignal { second in
             if cut.cut() { logger.notice("received \(TerminationSignals.name(second)) again: ending the drain now") }
         }
+        _ = try? started.control?.close().wait()
         try? server.shutdown(endingDrainOn: cutShort.futureResult).wait()
         cut.finish()
+        started.files?.removeFiles()
         try? group.syncShutdownGracefully()
         logger.notice("stopped")
+    }
+
+    /// The control socket's answers: live status, and stop.
+    private static func answer(
+        _ command: ControlCommand, server: TunnelServer, gate: SPAGate?, listening: String, on loop: EventLoop, logger: Logger
+    ) -> EventLoopFuture<[UInt8]> {
+        loop.makeCompletedFuture {
+            switch command {
+            case .status:
+                let status = ServerDaemonStatus(
+                    running: true, pid: getpid(), listening: listening, connections: server.connections(), knocks: gate?.statistics
+                )
+                return try ControlCoding.line(ControlReply(ok: true, status: status))
+            case .reload:
+                return try ControlCoding.line(ControlReply<NoStatus>(
+                    ok: false, error: "the server reads its config only when it starts; apply a change with `hyperion-server down` then `up`"
+                ))
+            case .stop:
+                logger.notice("stop requested over the control socket")
+                loop.scheduleTask(in: .milliseconds(20)) { _ = kill(getpid(), SIGTERM) }
+                return try ControlCoding.line(ControlReply<NoStatus>(ok: true))
+            }
+        }
     }
 
     /// Starts the knock sniffer and the nftables gate of `[knock]` and `[firewall]`.

@@ -57,22 +57,26 @@ public final class TunnelServer: Sendable {
         let handler = NoiseHandshakeHandler(driver: driver, timeout: settings.handshakeTimeout, completion: handshake, logger: logger) {
             pipeline, transportHandler, admin in
             let sessionLogger = logger.with(metadata: "admin", "\(admin.base64)")
+            let streams = StreamCount()
             let multiplexer = YamuxMultiplexer(
                 configuration: Self.yamuxConfiguration(settings),
                 channel: channel,
                 logger: sessionLogger,
                 inboundStreamInitializer: { stream in
-                    Self.initializeStream(stream, settings: settings, logger: sessionLogger)
+                    streams.opened()
+                    stream.closeFuture.whenComplete { _ in streams.closed() }
+                    return Self.initializeStream(stream, settings: settings, logger: sessionLogger)
                 }
             )
             try pipeline.addHandler(multiplexer, position: .after(transportHandler))
             registry.attach(NIOLoopBound(multiplexer, eventLoop: channel.eventLoop), to: channel)
             // Our streams take data right behind the port request; a v1 client sees a ping.
             if settings.announcesEarlyData { multiplexer.announce(opaque: EarlyDataAnnouncement.pingOpaque) }
-            _ = try TunnelWatchdog.install(
+            let watchdog = try TunnelWatchdog.install(
                 on: pipeline, after: transportHandler, channel: channel, multiplexer: multiplexer,
                 configuration: .init(pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout), logger: sessionLogger
             )
+            registry.attach(.init(admin: admin.base64, meter: watchdog.health.meter, streams: streams), to: channel)
             sessionLogger.notice("admin connected")
         }
         try channel.pipeline.syncOperations.addHandler(handler)
@@ -143,6 +147,9 @@ public final class TunnelServer: Sendable {
             .flatMap { drained }
             .always { _ in deadline.cancel() }
     }
+
+    /// The admins' live connections, for status.
+    public func connections() -> [AdminConnectionStatus] { registry.snapshot() }
 
     /// Completes when the listener closes.
     public var closeFuture: EventLoopFuture<Void> { serverChannel.closeFuture }

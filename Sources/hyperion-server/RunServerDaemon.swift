@@ -1,0 +1,83 @@
+import HyperionCommandLine
+import HyperionConfig
+import HyperionTunnel
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `hyperion-server up`, `down` and `status`: `run` as a daemon with a control socket.
+enum RunServerDaemon {
+    static let role = "server"
+
+    static func up(configPath: String?, logLevel: String?) throws {
+        let path = try configPath ?? CommandFailure.wrapping { try HyperionPaths.current().serverConfig }
+        let config = try CommandFailure.wrapping { try ServerConfig.load(path: path) }
+        let files = try DaemonControl.prepare(role: role, program: "hyperion-server")
+        let secret = try DaemonSecret.passphrase(for: config.key, origin: "[key] of \(path)")
+        var arguments = ["up", "--foreground", "--config", path, "--secret-fd", "\(DaemonLauncher.secretDescriptor)", "--ready-fd", "\(DaemonLauncher.readyDescriptor)"]
+        if let logLevel { arguments += ["--log-level", logLevel] }
+        let started = try DaemonLauncher.launch(arguments: arguments, secret: secret, files: files)
+        print("hyperion-server is up (pid \(started.pid)): \(started.summary)")
+        printError("log: \(files.log); `hyperion-server status` shows the admins connected, `hyperion-server down` stops it")
+    }
+
+    static func foreground(configPath: String?, secretDescriptor: Int32?, readyDescriptor: Int32?, logLevel: String?) throws {
+        if readyDescriptor != nil { DaemonReadiness.detach() }
+        do {
+            let passphrase = try secretDescriptor.map { try DaemonReadiness.readSecret(from: $0) } ?? nil
+            let files = try DaemonControl.prepare(role: role, program: "hyperion-server")
+            let path = try configPath ?? CommandFailure.wrapping { try HyperionPaths.current().serverConfig }
+            let config = try CommandFailure.wrapping { try ServerConfig.load(path: path) }
+            let secret = try passphrase ?? DaemonSecret.passphrase(for: config.key, origin: "[key] of \(path)")
+            try RunServer.run(
+                configPath: path, logLevel: logLevel, daemon: RunServer.Daemon(files: files, passphrase: secret, readyDescriptor: readyDescriptor)
+            )
+        } catch {
+            throw error
+        }
+    }
+
+    static func down() throws {
+        try DaemonControl.stop(role: role, program: "hyperion-server")
+    }
+
+    static func status(json: Bool) throws {
+        let files = try DaemonFiles.current(role: role)
+        let status: ServerDaemonStatus
+        switch try DaemonControl.status(ServerDaemonStatus.self, files: files, program: "hyperion-server") {
+        case .some(let live): status = live
+        case .none: status = ServerDaemonStatus(running: false, connections: [])
+        }
+        if json {
+            print(String(decoding: try ControlCoding.line(status), as: UTF8.self), terminator: "")
+            return
+        }
+        guard status.running else {
+            print("hyperion-server is not running")
+            return
+        }
+        var text = "hyperion-server is running (pid \(status.pid.map { "\($0)" } ?? "?")), listening on \(status.listening ?? "?")\n"
+        if status.connections.isEmpty {
+            text += "no admin connected\n"
+        } else {
+            var rows = [["ADMIN", "ADDRESS", "SINCE", "STREAMS", "IN", "OUT"]]
+            for connection in status.connections {
+                rows.append([
+                    connection.admin, connection.address, StatusFormat.age(connection.connectedSeconds) + " ago", "\(connection.openStreams)",
+                    StatusFormat.bytes(connection.bytesIn), StatusFormat.bytes(connection.bytesOut),
+                ])
+            }
+            text += TextTable.render(rows)
+        }
+        if let knocks = status.knocks {
+            let refused = knocks.rejections.values.reduce(0, +)
+            text += "knocks: \(knocks.knocksAccepted) accepted, \(refused) refused"
+            let reasons = knocks.rejections.sorted { $0.value > $1.value }.map { "\($0.value) \($0.key)" }
+            text += reasons.isEmpty ? "\n" : " (\(reasons.joined(separator: ", ")))\n"
+        } else {
+            text += "knock: off\n"
+        }
+        print(text, terminator: "")
+    }
+}

@@ -1,0 +1,13 @@
+import HyperionSPA
+import HyperionTunnel
+
+/// What `hyperion-server status` shows, and `status --json` prints.
+struct ServerDaemonStatus: Codable, Sendable {
+    var running: Bool
+    var pid: Int32?
+    /// The tunnel's bound address.
+    var listening: String?
+    var connections: [AdminConnectionStatus]
+    /// The knock gate's counters; nil with knock off (or the daemon down).
+    var knocks: SPAStatistics?
+}
