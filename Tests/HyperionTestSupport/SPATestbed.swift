@@ -70,9 +70,9 @@ final class SPATestbed: @unchecked Sendable {
 
     /// What an admin is told to do: `print-firewall | nft -f -`, here into the server's
     /// namespace. The ruleset must load exactly as printed.
-    func applyFirewall() async throws {
+    func applyFirewall(on host: NetworkHost? = nil) async throws {
         let command = "set -o pipefail; '\(TestEnvironment.server)' print-firewall --tunnel-port \(Self.tunnelPort)"
-            + " | '\(SystemTool.ip)' netns exec '\(server.namespace)' nft -f -"
+            + " | '\(SystemTool.ip)' netns exec '\((host ?? server).namespace)' nft -f -"
         let result = try await runCommand(SystemTool.path("bash") ?? "/bin/bash", ["-c", command], timeout: .seconds(20), as: .runner)
         guard result.status == 0 else { throw TestFailure("the printed firewall did not load (exit \(result.status)):\n\(result.output)") }
     }

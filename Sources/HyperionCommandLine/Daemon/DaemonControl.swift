@@ -24,7 +24,8 @@ public enum DaemonControl {
         return files
     }
 
-    /// `down`: asks the daemon to stop, then waits until its process is gone.
+    /// `down`: asks the daemon to stop, then waits until its process is gone. Not running
+    /// is an error: the caller may have meant another runtime directory.
     public static func stop(role: String, program: String, within limit: Duration = .seconds(60)) throws {
         let files = try DaemonFiles.current(role: role)
         let pid = files.pid
@@ -34,14 +35,13 @@ public enum DaemonControl {
         } catch let failure as ControlClient.Failure {
             switch failure {
             case .notRunning:
-                print("\(program) is not running")
+                throw CommandFailure("\(program) is not running: nothing to stop")
             case .stale:
                 files.cleanStale()
-                print("\(program) is not running (removed the stale socket and pid file it left in \(files.directory.path))")
+                throw CommandFailure("\(program) is not running: nothing to stop (removed the stale socket and pid file it left in \(files.directory.path))")
             default:
                 throw message(failure, files: files, doing: "down")
             }
-            return
         }
         if let pid, !waitForExit(pid, within: limit) {
             throw CommandFailure("the daemon (pid \(pid)) is still running after \(limit.components.seconds) s; see \(files.log)")
