@@ -102,6 +102,46 @@ import Testing
         }
     }
 
+    @Test func theControlSocketServesOnlyItsUserAndADeadDaemonsFilesAreCleaned() async throws {
+        guard SPATestbed.tunRequirementsMet() else { return }
+        try await SPATestbed.run("managed-control") { bed in
+            let server = ManagedHost(host: bed.server, base: bed.files.directory + "/server")
+            defer { server.killLeftovers() }
+            let adminKey = bed.files.adminKey.publicKey.base64
+            _ = try await server.initServer(salt: "0123456789abcdef", adminKey: adminKey, allow: [SPATestbed.echoPort])
+            let up = try await server.server("up", passphrase: Self.passphrase)
+            #expect(up.status == 0, "\(up.output)")
+            let directoryMode = try FileManager.default.attributesOfItem(atPath: server.runtime)[.posixPermissions] as? NSNumber
+            let socketMode = try FileManager.default.attributesOfItem(atPath: server.runtime + "/server.sock")[.posixPermissions] as? NSNumber
+            #expect(directoryMode?.intValue == 0o700 && socketMode?.intValue == 0o600, "modes \(String(describing: directoryMode)) \(String(describing: socketMode))")
+
+            // Another user: the directory keeps them out...
+            let asNobody = try await server.run("hyperion-server", ["status"], as: .testUser)
+            #expect(asNobody.status != 0 && asNobody.output.contains("permission denied"), "\(asNobody.output)")
+            // ...and with the directory and socket opened up by mistake, SO_PEERCRED still does.
+            chmod(server.runtime, 0o755)
+            chmod(server.runtime + "/server.sock", 0o666)
+            let opened = try await server.run("hyperion-server", ["status"], as: .testUser)
+            #expect(opened.status != 0 && !opened.output.contains("running (pid"), "\(opened.output)")
+            #expect(server.log("server").contains("refusing a connection from uid \(TestUser.uid)"), "\(server.log("server"))")
+            let owner = try await server.server("status")
+            #expect(owner.status == 0 && owner.output.contains("is running"), "\(owner.output)")
+
+            // A daemon killed outright leaves its socket and pid file: status and up clean them.
+            let pid = try #require(server.pid("server"))
+            kill(pid, SIGKILL)
+            #expect(try await eventually(timeout: .seconds(10)) { Self.hasExited(pid) })
+            #expect(FileManager.default.fileExists(atPath: server.runtime + "/server.sock"))
+            let afterKill = try await server.server("status")
+            #expect(afterKill.status == 0 && afterKill.output.contains("not running"), "\(afterKill.output)")
+            #expect(!FileManager.default.fileExists(atPath: server.runtime + "/server.sock"), "the stale socket is left")
+            let upAgain = try await server.server("up", passphrase: Self.passphrase)
+            #expect(upAgain.status == 0, "up after a kill: \(upAgain.output)")
+            let down = try await server.server("down")
+            #expect(down.status == 0, "\(down.output)")
+        }
+    }
+
     /// Gone, or a zombie: the daemon detached, so its parent is init (or whichever
     /// subreaper), which may not have reaped it yet.
     static func hasExited(_ pid: Int32) -> Bool {
@@ -122,10 +162,10 @@ struct ManagedHost {
     var home: String { base + "/home" }
     var runtime: String { base + "/run" }
 
-    func run(_ program: String, _ arguments: [String], passphrase: String? = nil) async throws -> (status: Int32, output: String) {
+    func run(_ program: String, _ arguments: [String], passphrase: String? = nil, as user: ProcessUser = .runner) async throws -> (status: Int32, output: String) {
         var environment = ["HYPERION_HOME": home, "HYPERION_RUNTIME_DIR": runtime]
         if let passphrase { environment["HYPERION_PASSPHRASE"] = passphrase }
-        return try await host.run([TestEnvironment.binaryDirectory + "/" + program] + arguments, environment: environment, timeout: .seconds(90))
+        return try await host.run([TestEnvironment.binaryDirectory + "/" + program] + arguments, environment: environment, timeout: .seconds(90), as: user)
     }
 
     func client(_ arguments: String..., passphrase: String? = nil) async throws -> (status: Int32, output: String) {
