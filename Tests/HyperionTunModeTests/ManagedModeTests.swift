@@ -142,6 +142,32 @@ import Testing
         }
     }
 
+    @Test func upAsAnOrdinaryUserPrintsTheDaemonsErrorAndLeavesNothing() async throws {
+        guard SPATestbed.tunRequirementsMet() else { return }
+        guard TestEnvironment.require(TestUser.dropsPrivileges, "root, to run the client as nobody") else { return }
+        try await SPATestbed.run("managed-unprivileged", firewall: false) { bed in
+            let base = bed.files.directory + "/nobody"
+            try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: false)
+            try TestUser.own(base)
+            let admin = ManagedHost(host: bed.admin, base: base)
+            defer { admin.killLeftovers() }
+            let initialized = try await admin.run("hyperion-client", ["init"], as: .testUser)
+            #expect(initialized.status == 0, "\(initialized.output)")
+            let added = try await admin.run(
+                "hyperion-client", ["add-server", "web1", bed.server.endpoint(.v4, port: SPATestbed.tunnelPort), bed.serverPublicKey], as: .testUser
+            )
+            #expect(added.status == 0, "\(added.output)")
+            // The daemon starts, derives the key, and fails at the TUN device: `up` says why.
+            let up = try await admin.run("hyperion-client", ["up"], passphrase: Self.passphrase, as: .testUser)
+            #expect(up.status != 0, "\(up.output)")
+            #expect(up.output.contains("cannot start") && up.output.contains("/dev/net/tun") || up.output.contains("CAP_NET_ADMIN"), "\(up.output)")
+            #expect(!FileManager.default.fileExists(atPath: admin.runtime + "/client.sock"), "a socket is left")
+            #expect(!FileManager.default.fileExists(atPath: admin.runtime + "/client.pid"), "a pid file is left")
+            let status = try await admin.run("hyperion-client", ["status"], as: .testUser)
+            #expect(status.status == 0 && status.output.contains("not running") && status.output.contains("web1"), "\(status.output)")
+        }
+    }
+
     /// Gone, or a zombie: the daemon detached, so its parent is init (or whichever
     /// subreaper), which may not have reaped it yet.
     static func hasExited(_ pid: Int32) -> Bool {

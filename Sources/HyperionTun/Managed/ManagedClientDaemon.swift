@@ -10,9 +10,10 @@ import NIOCore
 import Glibc
 #endif
 
-/// The managed client daemon's runtime (`hyperion-client up`): TUN mode with every server
-/// connected and served at its fake addresses, a control socket for `status`, `down` and
-/// live config changes (`add-server`, `rm-server`).
+/// The managed client daemon's runtime (`hyperion-client up`): TUN mode serving every server
+/// at its fake addresses (each pool connects on its first flow, as in `tun`, so a thousand
+/// servers cost nothing until used), a control socket for `status`, `down` and live config
+/// changes (`add-server`, `rm-server`).
 public final class ManagedClientDaemon: Sendable {
     public let mode: TunMode
     private let configPath: String
@@ -36,7 +37,7 @@ public final class ManagedClientDaemon: Sendable {
         let endpoints = try config.tunnelEndpoints(keys: keys.keys(for: config))
         let mode = try TunMode.start(
             endpoints: endpoints, settings: config.tunnelSettings(adminKey: adminKey),
-            options: TunMode.Options(tun: config.tun, servers: config.servers, connectEagerly: true), group: group, logger: logger
+            options: TunMode.Options(tun: config.tun, servers: config.servers), group: group, logger: logger
         )
         let daemon = ManagedClientDaemon(mode: mode, configPath: config.path, keys: keys, logger: logger)
         do {

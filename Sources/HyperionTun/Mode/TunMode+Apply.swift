@@ -73,13 +73,9 @@ extension TunMode {
 }
 
 extension TunMode.Running {
-    /// Starts `pool` as TUN mode does: at once, or on its first flow.
+    /// Arms `pool` as TUN mode does: it connects on its first flow.
     func start(_ pool: ServerPool, loopOffset: Int) {
-        if connectEagerly {
-            pool.start(group: group, loopOffset: loopOffset)
-        } else {
-            pool.startOnDemand(group: group, loopOffset: loopOffset, idleAfter: idleAfter)
-        }
+        pool.startOnDemand(group: group, loopOffset: loopOffset, idleAfter: idleAfter)
     }
 }
 #endif

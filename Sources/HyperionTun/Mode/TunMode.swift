@@ -22,9 +22,7 @@ public final class TunMode: Sendable {
 
     struct Running: Sendable {
         let group: EventLoopGroup
-        let settings: TunnelClientSettings
         let idleAfter: TimeAmount?
-        let connectEagerly: Bool
     }
 
     /// What `start` needs beyond the client's settings.
@@ -32,14 +30,10 @@ public final class TunMode: Sendable {
         public var tun: TunSection
         /// The servers as configured, for their addresses and fake addresses.
         public var servers: [ClientConfig.Server]
-        /// Connect every pool at start and keep it up (the managed daemon, whose status
-        /// shows each server's connection), instead of on its first flow.
-        public var connectEagerly = false
 
-        public init(tun: TunSection, servers: [ClientConfig.Server], connectEagerly: Bool = false) {
+        public init(tun: TunSection, servers: [ClientConfig.Server]) {
             self.tun = tun
             self.servers = servers
-            self.connectEagerly = connectEagerly
         }
     }
 
@@ -90,7 +84,7 @@ public final class TunMode: Sendable {
             flows.connect { loop.send($0) }
             try loop.start()
             let idle = tun.idleSeconds == 0 ? nil : TimeAmount.seconds(Int64(tun.idleSeconds))
-            let running = Running(group: group, settings: settings, idleAfter: idle, connectEagerly: options.connectEagerly)
+            let running = Running(group: group, idleAfter: idle)
             for (index, pool) in pools.all.enumerated() {
                 running.start(pool, loopOffset: index)
             }
