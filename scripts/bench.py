@@ -30,6 +30,10 @@ Groups (--only picks some; the default runs all):
               echoed byte, against a new `run -L` process to its first byte through the
               forward; and one stream's bulk throughput through the SOCKS5 listener
               against the same through a -L forward (a sink service counts the bytes)
+  managed     root only: two namespaces, the managed daemons as an admin runs them
+              (scripts/bench_managed.py): `up` to the first byte through a fake IP,
+              `status` round trips, then 1,000 servers added: `up` time, the daemon's RSS
+              and idle CPU
 
 Paths of throughput and latency, interleaved round by round so machine load hits them alike:
   raw        straight to the service on loopback: the ceiling
@@ -56,10 +60,11 @@ import tempfile
 import threading
 import time
 
+import bench_managed
 import netlab
 
 PATHS = ["raw", "hyperion", "ssh", "ssh-aes"]
-GROUPS = ["throughput", "latency", "handshake", "cold", "streams", "argon2", "faults", "tun", "rootless"]
+GROUPS = ["throughput", "latency", "handshake", "cold", "streams", "argon2", "faults", "tun", "rootless", "managed"]
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -969,6 +974,10 @@ server_pubkey = "{self.server_pub}"
             measured["tun"] = self.tun()
         if self.wants("rootless"):
             measured["rootless"] = self.rootless()
+        if self.wants("managed"):
+            log(f"== managed: two namespaces; {self.args.rounds} rounds of up, first byte, status, down; "
+                f"then {self.args.managed_servers} servers")
+            measured["managed"] = bench_managed.measure(self, free_port, SCRIPTS)
         return measured
 
     # -- rootless ways in -------------------------------------------------------------
@@ -1237,6 +1246,13 @@ def report(measured, args, environment):
         socks, direct = statistics.median(r["socks_gbit"]), statistics.median(r["forward_gbit"])
         goal("SOCKS5 1 stream vs -L", socks, "Gbit/s", f"{direct:.2f} Gbit/s", socks / direct, 0.95, "higher")
         details["rootless"] = {k: [round(x, 3) for x in v] for k, v in r.items()}
+    if "managed" in measured:
+        m = measured["managed"]
+        if "skipped" in m:
+            rows.append({"goal": "managed", "value": None, "unit": "", "reference": "", "ratio": None, "target": None,
+                         "result": "skipped", "why": m["skipped"]})
+        else:
+            details["managed"] = bench_managed.report(m, goal, info)
     if "streams" in measured:
         s = measured["streams"]
         where = "one tunnel" if s["tunnel_connections"] == 1 else f"{s['tunnel_connections']} tunnel conns"
@@ -1316,6 +1332,7 @@ def report(measured, args, environment):
                          "loss_cc": args.loss_cc, "loss_delay_ms": args.loss_delay_ms,
                          "blackhole_seconds": args.blackhole_seconds, "fault_rounds": args.fault_rounds,
                          "tun_cold": args.tun_cold, "rootless_tries": args.rootless_tries, "rootless_mb": args.rootless_mb,
+                         "managed_servers": args.managed_servers,
                          "lab_sysctl": args.lab_sysctl},
             "paths": figures, "goals": rows, **details}
 
@@ -1353,6 +1370,8 @@ def main():
                         help="rootless: new connect and run -L processes, each (default 20)")
     parser.add_argument("--rootless-mb", type=int, default=512,
                         help="rootless: MB per bulk transfer, SOCKS5 and -L, one each per round (default 512)")
+    parser.add_argument("--managed-servers", type=int, default=1000,
+                        help="managed: servers configured for the large-config rows (default 1000)")
     parser.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     args = parser.parse_args()
     args.groups = [g.strip() for g in args.only.split(",") if g.strip()]
@@ -1372,6 +1391,8 @@ def main():
                      "--blackhole-seconds 0.5..120, --fault-rounds 1..20, --loss-delay-ms 0..500, --tun-cold 1..1000")
     if not (1 <= args.rootless_tries <= 1000 and 1 <= args.rootless_mb <= 100000):
         parser.error("--rootless-tries 1..1000, --rootless-mb 1..100000")
+    if not 2 <= args.managed_servers <= 4000:
+        parser.error("--managed-servers 2..4000")
     needed = (["iperf3"] if "throughput" in args.groups else []) + \
              (["ssh", "ssh-keygen"] if {"throughput", "latency"} & set(args.groups) else [])
     for tool in needed:

@@ -6,7 +6,8 @@ import Testing
 /// driver is run here end to end, scaled down (1 round, 1 s per iperf3 run, 300 idle
 /// streams; for faults a 2 MB echo over the lab's 20 ms delay line, a 2 s blackhole and one
 /// address change; for tun one round of the four TUN/-L pairs and 2 cold first flows; for
-/// rootless 2 new connect and run -L processes each and 8 MB through SOCKS5 and -L),
+/// rootless 2 new connect and run -L processes each and 8 MB through SOCKS5 and -L; for
+/// managed one round of up, status and down, then 3 servers),
 /// against the debug binaries. The figures of a debug build mean nothing, so the test checks that every
 /// group but argon2 (which needs PyPI) ran and produced its rows, not what they say; the
 /// real figures come from `scripts/bench` on a release build (docs/PERFORMANCE.md). The
@@ -27,10 +28,10 @@ import Testing
         let jsonPath = directory + "/bench.json"
         let driver = try ChildProcess(name: "bench", executable: TestEnvironment.which("python3")!, arguments: [
             "\(Self.repository)/scripts/bench.py", "--bin", TestEnvironment.binaryDirectory,
-            "--only", "throughput,latency,handshake,cold,streams,faults,tun,rootless", "--rounds", "1", "--seconds", "1",
+            "--only", "throughput,latency,handshake,cold,streams,faults,tun,rootless,managed", "--rounds", "1", "--seconds", "1",
             "--pings", "200", "--handshakes", "40", "--cold", "10", "--streams", "300", "--streams-timeout", "60",
             "--loss-mb", "2", "--loss-runs", "1", "--blackhole-seconds", "2", "--fault-rounds", "1", "--tun-cold", "2",
-            "--rootless-tries", "2", "--rootless-mb", "8",
+            "--rootless-tries", "2", "--rootless-mb", "8", "--managed-servers", "3",
             "--json", jsonPath,
         ], directory: directory, user: .runner)  // as root: it starts its own sshd, which logs in root (nobody's shell is nologin)
         guard let status = try await driver.waitForExit(timeout: .seconds(420)) else {
@@ -101,6 +102,10 @@ import Testing
             #expect(rows["  cold connect, same path, p50"] != nil, "no same-path cold connect row in \(rows.keys.sorted())")
             let tun = try #require(table["tun"] as? [String: Any], "no tun details in \(table.keys)")
             #expect((tun["route_check"] as? [String: String])?["plain"]?.contains("dev hyperion0") == true, "\(tun["route_check"] ?? "none")")
+            let status = rows["managed: status round trip, p50"]
+            #expect(["pass", "miss"].contains(status?["result"] as? String ?? ""), "managed status row: \(status ?? [:])")
+            #expect(((rows["managed: up with 3 servers"]?["value"] as? Double) ?? 0) > 0, "no managed up row in \(rows.keys.sorted())")
+            #expect(((rows["  daemon RSS, 3 servers"]?["value"] as? Double) ?? 0) > 0, "no managed RSS row in \(rows.keys.sorted())")
         } else {
             #expect(rows["tun"]?["result"] as? String == "skipped", "no skipped tun row in \(rows.keys.sorted())")
             #expect(driver.output.contains("tun: skipped:"), "\(driver.output.suffix(3000))")
