@@ -74,6 +74,16 @@ import Testing
             let secondEcho = try await bed.parallelEchoes(host: "10.99.0.11", count: 1, megabytes: 1)
             #expect(secondEcho == ["ok"], "\(secondEcho)\n\(admin.log("client"))")
 
+            // Removed while up: gone from status at once, and its fake IP refuses.
+            let removed = try await admin.client("rm-server", "db1")
+            #expect(removed.status == 0 && removed.output.contains("the running daemon applied the change"), "\(removed.output)")
+            let afterRemoval = try await admin.client("status")
+            #expect(!afterRemoval.output.contains("db1"), "\(afterRemoval.output)")
+            let refused = try await bed.connectOutcome(host: "10.99.0.11", port: SPATestbed.echoPort)
+            #expect(refused.outcome != "connected", "\(refused)")
+            let readded = try await admin.client("add-server", "db1", bed.attacker.endpoint(.v4, port: SPATestbed.tunnelPort), secondKey)
+            #expect(readded.status == 0 && readded.output.contains("10.99.0.11"), "the freed fake IP is given again: \(readded.output)")
+
             // Secrecy: the passphrase is in no daemon's environment or command line.
             for (host, role) in [(admin, "client"), (server, "server"), (second, "server")] {
                 let pid = try #require(host.pid(role))
