@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HyperionCrypto
 
 /// Replacing a file so that a crash at any moment leaves either the old content or the
 /// new, never a mix: the new text goes to a temporary file in the same directory, is
@@ -44,24 +45,15 @@ public struct AtomicFileSet {
             close(fd)
             if !written { unlink(temporary) }
         }
-        // open's mode is narrowed by the umask; a key must be exactly 0600 and a config
-        // no wider than asked, whatever the umask says.
-        guard fchmod(fd, mode) == 0 else {
-            throw ConfigError(.unreadable, "cannot set the mode of \(what) (\(temporary)): \(Self.errnoText())")
-        }
-        var bytes = Array(text.utf8)
-        defer { for index in bytes.indices { bytes[index] = 0 } }
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ConfigError(.unreadable, "cannot write \(what) (\(temporary)): \(Self.errnoText())")
+        do {
+            try DescriptorFill.fill(fd, with: text, mode: mode)
+        } catch {
+            let doing = switch error.step {
+            case .mode: "set the mode of"
+            case .write: "write"
+            case .flush: "flush to disk"
             }
-            offset += n
-        }
-        guard fsync(fd) == 0 else {
-            throw ConfigError(.unreadable, "cannot flush \(what) (\(temporary)) to disk: \(Self.errnoText())")
+            throw ConfigError(.unreadable, "cannot \(doing) \(what) (\(temporary)): \(error.reason)")
         }
         written = true
         staged.append(Staged(temporary: temporary, target: target))

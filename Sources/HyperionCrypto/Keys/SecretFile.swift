@@ -71,23 +71,15 @@ public enum SecretFile {
             close(fd)
             if !ok { unlink(path) }
         }
-        // The umask can only narrow 0600; set it explicitly anyway in case of odd ACL setups.
-        guard fchmod(fd, 0o600) == 0 else {
-            throw HyperionCryptoError(.keyFileUnusable, "cannot set mode 0600 on \(what) \(path): \(errnoText())")
-        }
-        var remaining = Array(text.utf8)
-        defer { for i in remaining.indices { remaining[i] = 0 } }
-        var written = 0
-        while written < remaining.count {
-            let n = remaining.withUnsafeBytes { write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw HyperionCryptoError(.keyFileUnusable, "cannot write \(what) \(path): \(errnoText())")
+        do {
+            try DescriptorFill.fill(fd, with: text, mode: 0o600)
+        } catch {
+            let doing = switch error.step {
+            case .mode: "set mode 0600 on"
+            case .write: "write"
+            case .flush: "flush"
             }
-            written += n
-        }
-        guard fsync(fd) == 0 else {
-            throw HyperionCryptoError(.keyFileUnusable, "cannot flush \(what) \(path): \(errnoText())")
+            throw HyperionCryptoError(.keyFileUnusable, "cannot \(doing) \(what) \(path): \(error.reason)")
         }
         ok = true
     }
