@@ -1,13 +1,14 @@
 @testable import HyperionDNS
 import Testing
 
-/// The responder most tests ask: four servers, one of them with a dotted name.
+/// The responder most tests ask: five names, one dotted, one without addresses.
 enum Fixture {
     static let web1v4: [UInt8] = [10, 99, 0, 10]
     static let web1v6: [UInt8] = [0xFD, 0x68, 0x79, 0x70] + [UInt8](repeating: 0, count: 11) + [0x0A]
     static let records: [String: DNSRecords] = [
         "web1": DNSRecords(ipv4: web1v4, ipv6: web1v6),
         "v4only": DNSRecords(ipv4: [10, 99, 0, 11]),
+        "bare": DNSRecords(),
         "v6only": DNSRecords(ipv6: [0xFD, 0x68, 0x79, 0x70] + [UInt8](repeating: 0, count: 11) + [0x0C]),
         "db.prod": DNSRecords(ipv4: [10, 99, 0, 13], ipv6: [0xFD, 0x68, 0x79, 0x70] + [UInt8](repeating: 0, count: 11) + [0x0D]),
     ]
