@@ -37,6 +37,7 @@ public final class DNSServer: Sendable {
         host: String, port: Int, responder: DNSResponder, group: EventLoopGroup, logger: Logger
     ) -> EventLoopFuture<DNSServer> {
         let state = DNSServerState(responder: responder)
+        let endpoint = LocalEndpoint(host: host, port: port, purpose: "DNS")
         return DatagramBootstrap(group: group)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: receiveBufferSize))
             .channelOption(.writeBufferWaterMark, value: sendWaterMark)
@@ -47,12 +48,12 @@ public final class DNSServer: Sendable {
             }
             .bind(host: host, port: port)
             .flatMapErrorThrowing { error in
-                throw TunnelError(.bindFailed, "cannot listen for DNS on \(Self.describe(host, port)): \(error)")
+                throw TunnelError(.bindFailed, "cannot listen for DNS on \(endpoint): \(error)")
             }
             .flatMapThrowing { channel in
                 guard let address = channel.localAddress else {
                     channel.close(promise: nil)
-                    throw TunnelError(.bindFailed, "the DNS socket on \(Self.describe(host, port)) has no local address")
+                    throw TunnelError(.bindFailed, "the DNS socket on \(endpoint) has no local address")
                 }
                 logger.info("DNS server answering for .\(responder.zone) on \(address)")
                 return DNSServer(channel: channel, state: state, localAddress: address)
@@ -76,10 +77,6 @@ public final class DNSServer: Sendable {
             if let error = error as? ChannelError, error == .alreadyClosed { return self.channel.eventLoop.makeSucceededVoidFuture() }
             return self.channel.eventLoop.makeFailedFuture(error)
         }
-    }
-
-    private static func describe(_ host: String, _ port: Int) -> String {
-        host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
 
