@@ -14,7 +14,7 @@ import NIOPosix
 /// each datagram is answered from the one current when it arrived.
 public final class DNSServer: Sendable {
     /// Reads larger than any query this responder answers (a 255-byte name, an OPT with a
-    /// cookie); a longer datagram is cut here and answered FORMERR.
+    /// cookie); a longer datagram is cut here and answered as what is left of it (FORMERR).
     static let receiveBufferSize = 2048
     /// How much unsent answer data may wait in the channel before answers are dropped.
     static let sendWaterMark = ChannelOptions.Types.WriteBufferWaterMark(low: 16 * 1024, high: 64 * 1024)
@@ -60,9 +60,12 @@ public final class DNSServer: Sendable {
             }
     }
 
-    /// Answers from now on with `records` (server name to its addresses).
+    /// Answers from now on with `records` (server name to its addresses). The new table
+    /// is built outside the lock, so the event loop never waits for it; of two concurrent
+    /// updates the last to finish wins.
     public func update(_ records: [String: DNSRecords]) {
-        state.responder.withLockedValue { $0 = $0.replacingRecords(records) }
+        let next = state.responder.withLockedValue { $0 }.replacingRecords(records)
+        state.responder.withLockedValue { $0 = next }
     }
 
     /// The counters since the start.
