@@ -13,6 +13,9 @@ import PackageDescription
 //                   on Linux the AF_PACKET sniffer and the nft runner (C shims in CHyperionLinux).
 //   HyperionNAT     the L3 TUN mode's TCP address rewriter: packets in, packets and flow
 //                   decisions out. Pure, no dependencies, no I/O.
+//   HyperionDNS     the client daemon's DNS responder for `<name>.hyperion`: query bytes in,
+//                   answer bytes out. Pure, no dependencies, no I/O (its UDP server is in
+//                   HyperionTunnel).
 //   HyperionTun     L3 TUN mode (Linux): the TUN device, its one-thread packet loop, and the
 //                   mode itself (flows, listeners, pools on demand). Optional: the TUN trait.
 //   HyperionCommandLine  what both executables share: keygen, init, exit codes, messages.
@@ -31,6 +34,7 @@ let package = Package(
         .library(name: "HyperionMux", targets: ["HyperionMux"]),
         .library(name: "HyperionSPA", targets: ["HyperionSPA"]),
         .library(name: "HyperionNAT", targets: ["HyperionNAT"]),
+        .library(name: "HyperionDNS", targets: ["HyperionDNS"]),
         .library(name: "HyperionConfig", targets: ["HyperionConfig"]),
     ],
     // TUN mode is in the client unless it is built without it, for a lean client:
@@ -105,7 +109,7 @@ let package = Package(
         .target(
             name: "HyperionTunnel",
             dependencies: [
-                "HyperionCrypto", "HyperionWire", "HyperionMux", "HyperionConfig",
+                "HyperionCrypto", "HyperionWire", "HyperionMux", "HyperionConfig", "HyperionDNS",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -114,6 +118,8 @@ let package = Package(
         ),
         // No dependencies at all (not even Foundation): pure, and quick to build for Fuzz/.
         .target(name: "HyperionNAT"),
+        // The same for the DNS responder.
+        .target(name: "HyperionDNS"),
         .target(
             name: "HyperionConfig",
             dependencies: [
@@ -186,7 +192,9 @@ let package = Package(
         .testTarget(
             name: "HyperionTunnelTests",
             dependencies: [
-                "HyperionTunnel", "HyperionMux", "HyperionWire", "HyperionCrypto", "HyperionConfig",
+                "HyperionTunnel", "HyperionMux", "HyperionWire", "HyperionCrypto", "HyperionConfig", "HyperionDNS",
+                // SystemTool and runCommand, for the DNS server queried by dig.
+                "HyperionTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -231,6 +239,10 @@ let package = Package(
         .testTarget(
             name: "HyperionNATTests",
             dependencies: ["HyperionNAT"]
+        ),
+        .testTarget(
+            name: "HyperionDNSTests",
+            dependencies: ["HyperionDNS"]
         ),
         .testTarget(
             name: "HyperionTunTests",

@@ -61,6 +61,11 @@ let package = Package(
             path: "Sources/handshake"
         ),
         .executableTarget(
+            name: "fuzz-dns",
+            dependencies: ["FuzzSupport", .product(name: "HyperionDNS", package: "Hyperion")],
+            path: "Sources/dns"
+        ),
+        .executableTarget(
             name: "fuzz-config",
             dependencies: ["FuzzSupport", .product(name: "HyperionConfig", package: "Hyperion")],
             path: "Sources/config"

@@ -207,6 +207,36 @@ def config_seeds():
     write("config", "inline.toml", b'a = { b = [1, 2.5, "x", 1979-05-27T07:32:00Z] }\n"q" = \'\'\'\nml\'\'\'\n')
 
 
+# --- dns: the input is one datagram, as it arrives on port 53.
+def dns_name(name):
+    return b"".join(bytes([len(label)]) + label.encode() for label in name.split(".") if label) + b"\0"
+
+
+def dns_query(name, qtype=1, qid=0x1234, flags=0x0100, opt=None, qdcount=1):
+    """A query; opt is (version, options bytes) for an OPT record in the additional section."""
+    header = u16(qid) + u16(flags) + u16(qdcount) + u16(0) + u16(0) + u16(0 if opt is None else 1)
+    body = dns_name(name) + u16(qtype) + u16(1)
+    if opt is not None:
+        version, options = opt
+        body += b"\0" + u16(41) + u16(1232) + bytes([0, version, 0, 0]) + u16(len(options)) + options
+    return header + body
+
+
+def dns_seeds():
+    cookie = u16(10) + u16(8) + bytes(range(8))
+    write("dns", "a", dns_query("web1.hyperion"))
+    write("dns", "aaaa-edns-cookie", dns_query("Web1.Hyperion", 28, opt=(0, cookie)))
+    write("dns", "any-dotted", dns_query("db.prod.hyperion", 255, opt=(0, b"")))
+    write("dns", "nodata-apex-ent", dns_query("prod.hyperion", 15))
+    write("dns", "soa-apex", dns_query("hyperion", 6))
+    write("dns", "nxdomain", dns_query("a.b.hyperion"))
+    write("dns", "refused", dns_query("example.com"))
+    write("dns", "badvers", dns_query("v4.hyperion", 28, opt=(1, b"")))
+    write("dns", "notimp", dns_query("web1.hyperion", flags=5 << 11))
+    write("dns", "two-questions", dns_query("web1.hyperion", qdcount=2) + dns_name("v6.hyperion") + u16(28) + u16(1))
+    write("dns", "pointer", dns_query("web1.hyperion")[:17] + bytes([0xC0, 12]) + u16(1) + u16(1))
+
+
 if __name__ == "__main__":
     nat_seeds()
     yamux_seeds()
@@ -214,3 +244,4 @@ if __name__ == "__main__":
     knock_seeds()
     handshake_seeds()
     config_seeds()
+    dns_seeds()
