@@ -80,10 +80,13 @@ let package = Package(
             ]
         ),
         .target(name: "CHyperionLinux"),
+        // Running a system tool (nft, iptables-save, resolvectl) with an argv, a fixed
+        // environment and a deadline: what the gate, the doctor and the managed daemon share.
+        .target(name: "HyperionProcess", dependencies: ["CHyperionLinux"]),
         .target(
             name: "HyperionSPA",
             dependencies: [
-                "HyperionWire", "HyperionCrypto", "CHyperionLinux",
+                "HyperionWire", "HyperionCrypto", "CHyperionLinux", "HyperionProcess",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -92,7 +95,7 @@ let package = Package(
         .target(
             name: "HyperionTun",
             dependencies: [
-                "CHyperionLinux", "HyperionNAT", "HyperionTunnel", "HyperionConfig",
+                "CHyperionLinux", "HyperionNAT", "HyperionTunnel", "HyperionConfig", "HyperionDNS", "HyperionProcess",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -109,7 +112,7 @@ let package = Package(
         .target(
             name: "HyperionTunnel",
             dependencies: [
-                "HyperionCrypto", "HyperionWire", "HyperionMux", "HyperionConfig", "HyperionDNS",
+                "HyperionCrypto", "HyperionWire", "HyperionMux", "HyperionConfig", "HyperionDNS", "HyperionProcess",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -254,6 +257,7 @@ let package = Package(
             name: "HyperionTunModeTests",
             dependencies: ["HyperionTestSupport"]
         ),
+        .testTarget(name: "HyperionProcessTests", dependencies: ["HyperionProcess"]),
         .testTarget(
             name: "HyperionConfigTests",
             dependencies: ["HyperionConfig", "HyperionCrypto"]

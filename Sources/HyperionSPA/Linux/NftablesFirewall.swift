@@ -1,5 +1,6 @@
 #if os(Linux)
 import Glibc
+import HyperionProcess
 
 /// Opens the tunnel port for one address by adding it to the knock set, and checks at
 /// start that the admin's base ruleset is in place. Runs `nft` through `ChildProcess`.
@@ -103,7 +104,12 @@ public struct NftablesFirewall: Sendable {
         guard let nftPath else {
             throw SPAError(.firewallCommandFailed, "could not \(what): nft was not found (install nftables)")
         }
-        let outcome = try ChildProcess.run(nftPath, arguments)
+        let outcome: ChildProcess.Outcome
+        do {
+            outcome = try ChildProcess.run(nftPath, arguments)
+        } catch {
+            throw SPAError(.firewallCommandFailed, "could not \(what): \(error)")
+        }
         guard outcome.succeeded else {
             throw SPAError(.firewallCommandFailed, "could not \(what): nft failed: \(Self.firstLine(outcome.standardError))")
         }

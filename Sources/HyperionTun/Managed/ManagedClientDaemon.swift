@@ -1,6 +1,7 @@
 #if os(Linux)
 import HyperionConfig
 import HyperionCrypto
+import HyperionDNS
 import Logging
 import HyperionTunnel
 import NIOConcurrencyHelpers
@@ -16,13 +17,19 @@ import Glibc
 /// changes (`add-server`, `rm-server`).
 public final class ManagedClientDaemon: Sendable {
     public let mode: TunMode
+    /// Answers `NAME.hyperion` with the fake addresses, on the device's IPv4 address.
+    public let dns: DNSServer
     private let configPath: String
     private let keys: ClientKeyBook
     private let control: NIOLockedValueBox<ControlServer?>
     private let logger: Logger
 
-    private init(mode: TunMode, configPath: String, keys: ClientKeyBook, logger: Logger) {
+    /// The DNS zone the daemon answers for.
+    public static let zone = "hyperion"
+
+    private init(mode: TunMode, dns: DNSServer, configPath: String, keys: ClientKeyBook, logger: Logger) {
         self.mode = mode
+        self.dns = dns
         self.configPath = configPath
         self.keys = keys
         self.control = NIOLockedValueBox(nil)
@@ -39,23 +46,42 @@ public final class ManagedClientDaemon: Sendable {
             endpoints: endpoints, settings: config.tunnelSettings(adminKey: adminKey),
             options: TunMode.Options(tun: config.tun, servers: config.servers), group: group, logger: logger
         )
-        let daemon = ManagedClientDaemon(mode: mode, configPath: config.path, keys: keys, logger: logger)
+        let dns: DNSServer
+        do {
+            let responder = DNSResponder(zone: zone, ttl: 5, records: records(config.servers))
+            dns = try DNSServer.start(host: "\(config.tun.address)", port: 53, responder: responder, group: group, logger: logger).wait()
+        } catch {
+            try? mode.shutdown(on: group.next(), drainTimeout: .zero, logger: nil).wait()
+            throw error
+        }
+        let daemon = ManagedClientDaemon(mode: mode, dns: dns, configPath: config.path, keys: keys, logger: logger)
         do {
             let server = try ControlServer.start(path: socketPath, group: group, logger: logger) { command in
                 daemon.answer(command, on: group.next())
             }.wait()
             daemon.control.withLockedValue { $0 = server }
         } catch {
+            _ = try? dns.close().wait()
             try? mode.shutdown(on: group.next(), drainTimeout: .zero, logger: nil).wait()
             throw TunnelError(.bindFailed, "cannot open the control socket \(socketPath): \(error)")
         }
         return daemon
     }
 
+    /// Each server's name with its fake addresses, for DNS.
+    static func records(_ servers: [ClientConfig.Server]) -> [String: DNSRecords] {
+        var records: [String: DNSRecords] = [:]
+        for server in servers where server.fakeAddress != nil || server.fakeAddress6 != nil {
+            records[server.name] = DNSRecords(ipv4: server.fakeAddress?.bytes, ipv6: server.fakeAddress6?.bytes)
+        }
+        return records
+    }
+
     /// Reads the config again and applies its servers.
     public func reload() throws -> TunMode.Changes {
         let config = try ClientConfig.load(path: configPath, allowingNoServers: true)
         let endpoints = try config.tunnelEndpoints(keys: keys.keys(for: config))
+        defer { dns.update(Self.records(mode.servers.withLockedValue { $0 })) }
         return try mode.apply(servers: config.servers, endpoints: endpoints, logger: logger)
     }
 
@@ -68,13 +94,13 @@ public final class ManagedClientDaemon: Sendable {
                 address: "\(server.address)", pool: pools[server.name]
             )
         }
-        return ClientDaemonStatus(running: true, pid: getpid(), device: mode.device.name, servers: servers)
+        return ClientDaemonStatus(running: true, pid: getpid(), device: mode.device.name, dns: "\(dns.localAddress)", servers: servers)
     }
 
     /// Stops answering the control socket, then drains and stops TUN mode.
     public func shutdown(on loop: EventLoop, drainTimeout: TimeAmount, endingDrainOn cutShort: EventLoopFuture<Void>?) -> EventLoopFuture<Void> {
         let control = self.control.withLockedValue { $0 }
-        let closed = control?.close() ?? loop.makeSucceededVoidFuture()
+        let closed = (control?.close() ?? loop.makeSucceededVoidFuture()).and(dns.close()).map { _ in }
         return closed.flatMapError { _ in loop.makeSucceededVoidFuture() }.flatMap {
             self.mode.shutdown(on: loop, drainTimeout: drainTimeout, endingDrainOn: cutShort, logger: self.logger)
         }

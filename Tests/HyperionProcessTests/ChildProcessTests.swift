@@ -1,14 +1,18 @@
 #if os(Linux)
 import Foundation
 import Testing
-@testable import HyperionSPA
+import HyperionProcess
 
 @Suite struct ChildProcessTests {
     /// nft must not inherit the server's sockets (its tunnel port, its connections): a
     /// descriptor open without close-on-exec in the parent is closed in the child.
     @Test func theChildInheritsOnlyItsStandardDescriptors() throws {
-        let leaked = open("/dev/null", O_RDONLY)  // no O_CLOEXEC, like many sockets
-        #expect(leaked > 2)
+        // No O_CLOEXEC, like many sockets; numbered high, so that the child's own next
+        // descriptor (ls opening the directory) can never carry the same number.
+        let opened = open("/dev/null", O_RDONLY)
+        let leaked = dup2(opened, 100)
+        close(opened)
+        #expect(leaked == 100)
         defer { close(leaked) }
         let outcome = try ChildProcess.run("/bin/ls", ["/proc/self/fd"])
         let descriptors = Set(outcome.standardOutput.split(separator: "\n").compactMap { Int32($0) })
@@ -36,13 +40,15 @@ import Testing
         #expect(!outcome.succeeded)
         #expect(outcome.exitStatus == 2)
         #expect(outcome.standardError.contains("nonexistent-hyperion-path"))
-        #expect(throws: SPAError.self) { try ChildProcess.run("/nonexistent/nft", []) }
+        #expect(throws: ChildProcess.Failure.self) { try ChildProcess.run("/nonexistent/nft", []) }
     }
 
     @Test func boundsTheCapturedOutput() throws {
         let outcome = try ChildProcess.run("/usr/bin/head", ["-c", "200000", "/dev/zero"])
         #expect(outcome.succeeded)
-        #expect(outcome.standardOutput.utf8.count == ChildProcess.captureLimit)
+        #expect(outcome.standardOutput.utf8.count == 64 << 10, "the default limit")
+        let wider = try ChildProcess.run("/usr/bin/head", ["-c", "200000", "/dev/zero"], captureLimit: 100_000)
+        #expect(wider.standardOutput.utf8.count == 100_000)
     }
 
     @Test func killsAChildThatOverrunsItsDeadline() throws {

@@ -2,26 +2,48 @@
 import CHyperionLinux
 import Glibc
 
-/// Runs a program with an argv array and captures its output: how the gate calls `nft`.
+/// Runs a system tool with an argv array and captures its output: how the server's gate
+/// calls `nft`, the doctor lists firewall rules, and the managed daemon calls `resolvectl`.
 ///
 /// posix_spawn directly, with no shell anywhere, so no argument is ever re-parsed. The
-/// child gets a fixed minimal environment (the server's may hold the PSK: `psk_env`),
-/// stdin from /dev/null, an empty signal mask and a deadline after which it is killed.
-/// Each output is captured up to `captureLimit` bytes; the rest is read and discarded.
-struct ChildProcess {
-    struct Outcome {
-        /// The exit status, or nil when the child was killed by a signal.
-        var exitStatus: Int32?
-        var standardOutput: String
-        var standardError: String
-        var succeeded: Bool { exitStatus == 0 }
+/// child gets a fixed minimal environment (ours may hold a secret: `psk_env`, `key_env`),
+/// no descriptor but its standard three, stdin from /dev/null, an empty signal mask, and a
+/// deadline after which it is killed. Not Foundation's Process: its run loop wants a
+/// loopback socket pair, which fails (and prints) where loopback is down. Each output is
+/// captured up to `captureLimit` bytes; the rest is read and discarded.
+public enum ChildProcess {
+    public struct Outcome: Sendable {
+        /// The exit status, or nil when the child was killed by a signal or the deadline.
+        public var exitStatus: Int32?
+        public var standardOutput: String
+        public var standardError: String
+        public var succeeded: Bool { exitStatus == 0 }
+
+        /// The first line of the error output (at most 200 characters), or what ended it.
+        public var failureLine: String {
+            standardError.split(separator: "\n").first.map { String($0.prefix(200)) }
+                ?? exitStatus.map { "exit status \($0)" } ?? "killed"
+        }
+    }
+
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public let description: String
     }
 
     static let environment = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"]
-    static let captureLimit = 64 << 10
+    /// Where system tools are looked for: a fixed list, not the caller's PATH, which may be
+    /// reduced (sudo's secure_path, a service) or point anywhere; nft and iptables live in sbin.
+    public static let toolDirectories = ["/usr/sbin", "/sbin", "/usr/bin", "/bin", "/usr/local/sbin", "/usr/local/bin"]
+
+    /// The path of `tool` in `toolDirectories`, or nil when it is not installed.
+    public static func locate(_ tool: String) -> String? {
+        toolDirectories.map { "\($0)/\(tool)" }.first { access($0, X_OK) == 0 }
+    }
 
     /// Runs `path` with `arguments` (argv[0] is `path`), waiting at most `timeoutMilliseconds`.
-    static func run(_ path: String, _ arguments: [String], timeoutMilliseconds: Int32 = 10_000) throws(SPAError) -> Outcome {
+    public static func run(
+        _ path: String, _ arguments: [String], timeoutMilliseconds: Int32 = 10_000, captureLimit: Int = 64 << 10
+    ) throws(Failure) -> Outcome {
         var outPipe: [Int32] = [-1, -1]
         var errPipe: [Int32] = [-1, -1]
         let outResult = chyperion_pipe_cloexec(&outPipe)
@@ -38,7 +60,7 @@ struct ChildProcess {
             defer { close(outPipe[1]); close(errPipe[1]) }
             pid = try spawn(path, arguments, stdout: outPipe[1], stderr: errPipe[1])
         }
-        var captured = drain([outPipe[0], errPipe[0]], deadlineMilliseconds: timeoutMilliseconds)
+        var captured = drain([outPipe[0], errPipe[0]], deadlineMilliseconds: timeoutMilliseconds, captureLimit: captureLimit)
         if !captured.finished { kill(pid, SIGKILL) }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -51,14 +73,14 @@ struct ChildProcess {
         )
     }
 
-    private static func spawn(_ path: String, _ arguments: [String], stdout: Int32, stderr: Int32) throws(SPAError) -> pid_t {
+    private static func spawn(_ path: String, _ arguments: [String], stdout: Int32, stderr: Int32) throws(Failure) -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        // nft gets nothing else of the server: no tunnel socket, no connection.
+        // The child gets nothing else of ours: no tunnel socket, no connection.
         let closing = chyperion_spawn_standard_descriptors(&actions, stdout, stderr)
         guard closing == 0 else {
-            throw SPAError(.firewallCommandFailed, "could not prepare to run \(path): \(Errno(code: closing))")
+            throw Failure(description: "could not prepare to run \(path): \(String(cString: strerror(closing)))")
         }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -78,19 +100,19 @@ struct ChildProcess {
         var pid = pid_t()
         let result = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
         guard result == 0 else {
-            throw SPAError(.firewallCommandFailed, "could not run \(path): \(Errno(code: result))")
+            throw Failure(description: "could not run \(path): \(String(cString: strerror(result)))")
         }
         return pid
     }
 
     /// Reads both pipes until both reach end of file or the deadline passes.
-    private static func drain(_ fds: [Int32], deadlineMilliseconds: Int32) -> (outputs: [[UInt8]], finished: Bool) {
+    private static func drain(_ fds: [Int32], deadlineMilliseconds: Int32, captureLimit: Int) -> (outputs: [[UInt8]], finished: Bool) {
         var outputs: [[UInt8]] = [[], []]
         var open = [true, true]
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let deadline = MonotonicClock.nanoseconds() + UInt64(deadlineMilliseconds) * 1_000_000
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        let deadline = monotonicNanoseconds() + UInt64(deadlineMilliseconds) * 1_000_000
         while open.contains(true) {
-            let now = MonotonicClock.nanoseconds()
+            let now = monotonicNanoseconds()
             guard now < deadline else { return (outputs, false) }
             var pollfds = fds.indices.map { pollfd(fd: open[$0] ? fds[$0] : -1, events: Int16(POLLIN), revents: 0) }
             let ready = poll(&pollfds, 2, Int32(min(1000, (deadline - now) / 1_000_000 + 1)))
@@ -108,8 +130,14 @@ struct ChildProcess {
         return (outputs, true)
     }
 
-    private static func failure(_ call: String, _ code: Int32) -> SPAError {
-        SPAError(.systemCallFailed, "\(call) failed: \(Errno(code: code))")
+    private static func monotonicNanoseconds() -> UInt64 {
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        return UInt64(now.tv_sec) * 1_000_000_000 + UInt64(now.tv_nsec)
+    }
+
+    private static func failure(_ call: String, _ code: Int32) -> Failure {
+        Failure(description: "\(call) failed: \(String(cString: strerror(code)))")
     }
 }
 #endif
