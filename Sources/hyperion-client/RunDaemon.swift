@@ -66,7 +66,7 @@ enum RunDaemon {
             if let readyDescriptor { DaemonReadiness.failed(readyDescriptor, message: "\(error)") }
             throw error
         }
-        let summary = "\(started.config.servers.count) server(s) on \(started.daemon.mode.device.name) (\(started.config.tun.address)/\(started.config.tun.prefix))"
+        let summary = "\(started.config.servers.count) server(s) on \(started.daemon.mode.device.name) (\(started.config.tun.address)/\(started.config.tun.prefix)); \(started.daemon.namesNote)"
         started.logger.notice("managed client up", metadata: ["servers": "\(started.config.servers.count)", "pid": "\(getpid())"])
         if let readyDescriptor { DaemonReadiness.ready(readyDescriptor, summary: summary) }
         SystemdNotify.ready(status: summary)

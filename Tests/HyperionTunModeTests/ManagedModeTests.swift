@@ -49,6 +49,24 @@ import Testing
             let echoes = try await bed.parallelEchoes(host: "10.99.0.10", count: 1, megabytes: 20)
             #expect(echoes == ["ok"], "\(echoes)")
 
+            // Names: the daemon's DNS answers web1.hyperion; with the admin host's resolver
+            // pointed at it (ip netns exec mounts /etc/netns/NS/resolv.conf), ssh by name works.
+            #expect(clientUp.output.contains("NAME.hyperion"), "up says how names resolve: \(clientUp.output)")
+            if let dig = SystemTool.path("dig") {
+                let answer = try await bed.admin.run([dig, "@10.99.0.1", "+short", "+time=5", "+tries=2", "web1.hyperion", "A"])
+                #expect(answer.output.trimmingCharacters(in: .whitespacesAndNewlines) == "10.99.0.10", "\(answer.output)")
+                let other = try await bed.admin.run([dig, "@10.99.0.1", "+time=5", "+tries=2", "nosuch.hyperion", "A"])
+                #expect(other.output.contains("NXDOMAIN"), "\(other.output)")
+            } else {
+                _ = TestEnvironment.require(false, "dig (apt package bind9-dnsutils)")
+            }
+            let resolverDirectory = "/etc/netns/\(bed.admin.namespace)"
+            try FileManager.default.createDirectory(atPath: resolverDirectory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(atPath: resolverDirectory) }
+            try "nameserver 10.99.0.1\noptions timeout:2 attempts:2\n".write(toFile: resolverDirectory + "/resolv.conf", atomically: true, encoding: .utf8)
+            let byName = try await bed.admin.run([tools.ssh, "-p", "\(Self.sshPort)"] + options + ["root@web1.hyperion", "echo via-name"], timeout: .seconds(60))
+            #expect(byName.status == 0 && byName.output.contains("via-name"), "ssh by name exited \(byName.status): \(byName.output)")
+
             // Status on both sides: connected, bytes both ways.
             let clientStatus = try await admin.client("status")
             #expect(clientStatus.status == 0 && clientStatus.output.contains("web1") && clientStatus.output.contains("connected"), "\(clientStatus.output)")
@@ -73,6 +91,11 @@ import Testing
             #expect(addedLive.status == 0 && addedLive.output.contains("the running daemon applied the change"), "\(addedLive.output)")
             let secondEcho = try await bed.parallelEchoes(host: "10.99.0.11", count: 1, megabytes: 1)
             #expect(secondEcho == ["ok"], "\(secondEcho)\n\(admin.log("client"))")
+            let dig = SystemTool.path("dig")
+            if let dig {
+                let added = try await bed.admin.run([dig, "@10.99.0.1", "+short", "+time=5", "+tries=2", "db1.hyperion", "A"])
+                #expect(added.output.trimmingCharacters(in: .whitespacesAndNewlines) == "10.99.0.11", "a name added while up: \(added.output)")
+            }
 
             // Removed while up: gone from status at once, and its fake IP refuses.
             let removed = try await admin.client("rm-server", "db1")
@@ -81,6 +104,10 @@ import Testing
             #expect(!afterRemoval.output.contains("db1"), "\(afterRemoval.output)")
             let refused = try await bed.connectOutcome(host: "10.99.0.11", port: SPATestbed.echoPort)
             #expect(refused.outcome != "connected", "\(refused)")
+            if let dig {
+                let gone = try await bed.admin.run([dig, "@10.99.0.1", "+time=5", "+tries=2", "db1.hyperion", "A"])
+                #expect(gone.output.contains("NXDOMAIN"), "a name removed while up: \(gone.output)")
+            }
             let readded = try await admin.client("add-server", "db1", bed.attacker.endpoint(.v4, port: SPATestbed.tunnelPort), secondKey)
             #expect(readded.status == 0 && readded.output.contains("10.99.0.11"), "the freed fake IP is given again: \(readded.output)")
 

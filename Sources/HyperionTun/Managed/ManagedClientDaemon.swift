@@ -19,6 +19,10 @@ public final class ManagedClientDaemon: Sendable {
     public let mode: TunMode
     /// Answers `NAME.hyperion` with the fake addresses, on the device's IPv4 address.
     public let dns: DNSServer
+    /// The resolver routing set up for `dns`, undone at shutdown.
+    public let resolved: ResolvedLink
+    /// What `configure` reported: how names reach `dns`.
+    public let namesNote: String
     private let configPath: String
     private let keys: ClientKeyBook
     private let control: NIOLockedValueBox<ControlServer?>
@@ -30,6 +34,8 @@ public final class ManagedClientDaemon: Sendable {
     private init(mode: TunMode, dns: DNSServer, configPath: String, keys: ClientKeyBook, logger: Logger) {
         self.mode = mode
         self.dns = dns
+        self.resolved = ResolvedLink(device: mode.device.name, address: "\(dns.localAddress.ipAddress ?? "?")", zone: Self.zone)
+        self.namesNote = resolved.configure(logger: logger)
         self.configPath = configPath
         self.keys = keys
         self.control = NIOLockedValueBox(nil)
@@ -100,6 +106,7 @@ public final class ManagedClientDaemon: Sendable {
     /// Stops answering the control socket, then drains and stops TUN mode.
     public func shutdown(on loop: EventLoop, drainTimeout: TimeAmount, endingDrainOn cutShort: EventLoopFuture<Void>?) -> EventLoopFuture<Void> {
         let control = self.control.withLockedValue { $0 }
+        resolved.revert(logger: logger)
         let closed = (control?.close() ?? loop.makeSucceededVoidFuture()).and(dns.close()).map { _ in }
         return closed.flatMapError { _ in loop.makeSucceededVoidFuture() }.flatMap {
             self.mode.shutdown(on: loop, drainTimeout: drainTimeout, endingDrainOn: cutShort, logger: self.logger)
