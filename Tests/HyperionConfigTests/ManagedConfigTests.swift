@@ -133,6 +133,11 @@ import Testing
         expectConfigError(.duplicate, mentioning: ["\"web1\" is already configured", "rm-server web1"]) { try adding("web1", to: text) }
         expectConfigError(.invalidValue, mentioning: ["server name \"web 1\"", "1-63 letters"]) { try adding("web 1", to: text) }
         expectConfigError(.invalidValue, mentioning: ["server name \"\"", "1-63 letters"]) { try adding("", to: text) }
+        // The name is a DNS name too: case does not make it another, and no part is empty.
+        expectConfigError(.duplicate, mentioning: ["\"web1\", the same name in other letter case", "rm-server web1"]) { try adding("WEB1", to: text) }
+        expectConfigError(.invalidValue, mentioning: ["server name \"a..b\"", "a dot may only separate"]) { try adding("a..b", to: text) }
+        expectConfigError(.invalidValue, mentioning: ["server name \"db.\"", "a dot may only separate"]) { try adding("db.", to: text) }
+        #expect(try parse(adding("web1.prod", to: text)).servers.map(\.name) == ["web1", "web1.prod"])
         expectConfigError(.invalidValue, mentioning: ["address \"203.0.113.10\"", "HOST:PORT"]) { try adding("web2", "203.0.113.10", to: text) }
         expectConfigError(.invalidValue, mentioning: ["address \"a\\\"b:1\"", "HOST:PORT"]) { try adding("web2", "a\"b:1", to: text) }
         expectConfigError(.invalidValue, mentioning: ["the server's public key", "hyperion-server init"]) { try adding("web2", key: "abc", to: text) }

@@ -68,8 +68,13 @@ public enum ManagedClientConfig {
         guard NameRules.isServerName(name) else {
             throw ConfigError(.invalidValue, "server name \(Quoted(name)): a name is 1-63 letters, digits, \".\", \"_\" or \"-\", starting with a letter or digit (for example web1)")
         }
-        if config.server(named: name) != nil {
-            throw ConfigError(.duplicate, file: path, "a server called \(Quoted(name)) is already configured; pick another name, or remove it first with `hyperion-client rm-server \(name)`")
+        // The name is also a DNS name, NAME.hyperion: no empty label, and unique ignoring case.
+        guard !name.split(separator: ".", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+            throw ConfigError(.invalidValue, "server name \(Quoted(name)): a dot may only separate two parts (it becomes the DNS name \(name).hyperion); for example web1.prod")
+        }
+        if let existing = config.servers.first(where: { $0.name.lowercased() == name.lowercased() }) {
+            let same = existing.name == name ? "a server called \(Quoted(name))" : "\(Quoted(existing.name)), the same name in other letter case (DNS names ignore case),"
+            throw ConfigError(.duplicate, file: path, "\(same) is already configured; pick another name, or remove it first with `hyperion-client rm-server \(existing.name)`")
         }
         do {
             _ = try HostAndPort(parsing: address)
