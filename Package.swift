@@ -36,6 +36,7 @@ let package = Package(
         .library(name: "HyperionNAT", targets: ["HyperionNAT"]),
         .library(name: "HyperionDNS", targets: ["HyperionDNS"]),
         .library(name: "HyperionConfig", targets: ["HyperionConfig"]),
+        .library(name: "HyperionTunnel", targets: ["HyperionTunnel"]),
     ],
     // TUN mode is in the client unless it is built without it, for a lean client:
     // swift build -c release --disable-default-traits

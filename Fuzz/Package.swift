@@ -6,6 +6,28 @@ import PackageDescription
 // only build with `-sanitize=fuzzer`, which links libFuzzer's own `main`. Build and run them
 // with scripts/fuzz; each executable is one target, named after its directory. Each has an
 // `@main` that hands libFuzzer its `fuzz(_:_:)` function (see FuzzDriver for why).
+/// Each target: its name (fuzz-NAME, sources in Sources/NAME) and what it fuzzes.
+let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+    ("nat", [.product(name: "HyperionNAT", package: "Hyperion")]),
+    ("yamux", [
+        .product(name: "HyperionMux", package: "Hyperion"), .product(name: "HyperionWire", package: "Hyperion"),
+        .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOEmbedded", package: "swift-nio"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    ("frames", [
+        .product(name: "HyperionWire", package: "Hyperion"), .product(name: "HyperionCrypto", package: "Hyperion"),
+        .product(name: "NIOCore", package: "swift-nio"),
+    ]),
+    ("knock", [
+        .product(name: "HyperionSPA", package: "Hyperion"), .product(name: "HyperionWire", package: "Hyperion"),
+        .product(name: "HyperionCrypto", package: "Hyperion"),
+    ]),
+    ("handshake", [.product(name: "HyperionCrypto", package: "Hyperion")]),
+    ("dns", [.product(name: "HyperionDNS", package: "Hyperion")]),
+    ("config", [.product(name: "HyperionConfig", package: "Hyperion")]),
+    ("control", [.product(name: "HyperionTunnel", package: "Hyperion")]),
+]
+
 let package = Package(
     name: "HyperionFuzz",
     platforms: [.macOS(.v15)],
@@ -18,58 +40,8 @@ let package = Package(
         // libFuzzer's driver entry point and the input reader every target shares.
         .target(name: "CLibFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"]),
-        .executableTarget(
-            name: "fuzz-nat",
-            dependencies: ["FuzzSupport", .product(name: "HyperionNAT", package: "Hyperion")],
-            path: "Sources/nat"
-        ),
-        .executableTarget(
-            name: "fuzz-yamux",
-            dependencies: [
-                "FuzzSupport",
-                .product(name: "HyperionMux", package: "Hyperion"),
-                .product(name: "HyperionWire", package: "Hyperion"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Sources/yamux"
-        ),
-        .executableTarget(
-            name: "fuzz-frames",
-            dependencies: [
-                "FuzzSupport",
-                .product(name: "HyperionWire", package: "Hyperion"),
-                .product(name: "HyperionCrypto", package: "Hyperion"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Sources/frames"
-        ),
-        .executableTarget(
-            name: "fuzz-knock",
-            dependencies: [
-                "FuzzSupport",
-                .product(name: "HyperionSPA", package: "Hyperion"),
-                .product(name: "HyperionWire", package: "Hyperion"),
-                .product(name: "HyperionCrypto", package: "Hyperion"),
-            ],
-            path: "Sources/knock"
-        ),
-        .executableTarget(
-            name: "fuzz-handshake",
-            dependencies: ["FuzzSupport", .product(name: "HyperionCrypto", package: "Hyperion")],
-            path: "Sources/handshake"
-        ),
-        .executableTarget(
-            name: "fuzz-dns",
-            dependencies: ["FuzzSupport", .product(name: "HyperionDNS", package: "Hyperion")],
-            path: "Sources/dns"
-        ),
-        .executableTarget(
-            name: "fuzz-config",
-            dependencies: ["FuzzSupport", .product(name: "HyperionConfig", package: "Hyperion")],
-            path: "Sources/config"
-        ),
-    ],
+    ] + fuzzTargets.map { target in
+        .executableTarget(name: "fuzz-\(target.name)", dependencies: ["FuzzSupport"] + target.dependencies, path: "Sources/\(target.name)")
+    },
     swiftLanguageModes: [.v6]
 )

@@ -237,6 +237,17 @@ def dns_seeds():
     write("dns", "pointer", dns_query("web1.hyperion")[:17] + bytes([0xC0, 12]) + u16(1) + u16(1))
 
 
+# --- control: one byte of chunk size, then what a local client sends on the socket.
+def control_seeds():
+    for command in ("status", "reload", "stop"):
+        write("control", command, bytes([6]) + b'{"command":"%s"}\n' % command.encode())
+    write("control", "unknown-command", bytes([0]) + b'{"command":"format"}\n')
+    write("control", "two-lines", bytes([255]) + b'{"command":"stop"}\n{"command":"stop"}\n')
+    write("control", "reply", bytes([31]) + b'{"ok":true,"status":{"running":true,"pid":1,"servers":[{"name":"web1",'
+          b'"address":"192.0.2.1:8443","fakeIP":"10.99.0.10","pool":{"name":"web1","address":"192.0.2.1:8443",'
+          b'"state":"connected","connectionsUp":1,"connectionsTotal":2,"openStreams":0,"bytesIn":1,"bytesOut":2}}]}}\n')
+
+
 if __name__ == "__main__":
     nat_seeds()
     yamux_seeds()
@@ -245,3 +256,4 @@ if __name__ == "__main__":
     handshake_seeds()
     config_seeds()
     dns_seeds()
+    control_seeds()
