@@ -11,73 +11,6 @@ import Testing
 /// the runner's own account (as root it must be root that logs in: nobody's shell is
 /// nologin, which refuses the commands), and ssh and scp use that account's key.
 @Suite(.serialized) struct OpenSSHThroughTunnelTests {
-    /// A private sshd on 127.0.0.1 with a key of its own, and the options that make ssh and
-    /// scp use it without questions.
-    struct PrivateSSHD {
-        let port: Int
-        let ssh: String
-        let scp: String
-        let options: [String]
-        let user = String(cString: getpwuid(geteuid()).pointee.pw_name)
-
-        /// Nil (after recording why, or skipping) when OpenSSH is missing.
-        static func start(in fixture: TunnelFixture) async throws -> PrivateSSHD? {
-            guard let sshd = TestEnvironment.which("sshd"), let ssh = TestEnvironment.which("ssh"),
-                  let scp = TestEnvironment.which("scp"), let keygen = TestEnvironment.which("ssh-keygen")
-            else {
-                let found = ["sshd", "ssh", "scp", "ssh-keygen"].map { "\($0)=\(TestEnvironment.which($0) ?? "missing")" }
-                _ = TestEnvironment.require(false, "OpenSSH (apt package openssh-server): \(found.joined(separator: " "))")
-                return nil
-            }
-            let dir = fixture.directory
-            for key in ["host_key", "user_key"] {
-                let made = try await runCommand(keygen, ["-q", "-t", "ed25519", "-N", "", "-f", "\(dir)/\(key)"], as: .runner)
-                #expect(made.status == 0, "\(made.output)")
-            }
-            try FileManager.default.copyItem(atPath: "\(dir)/user_key.pub", toPath: "\(dir)/authorized_keys")
-            let sshPort = try TunnelFixture.freePort()
-            let sshdConfig = try fixture.write("sshd_config", """
-                Port \(sshPort)
-                ListenAddress 127.0.0.1
-                HostKey \(dir)/host_key
-                AuthorizedKeysFile \(dir)/authorized_keys
-                PidFile \(dir)/sshd.pid
-                PasswordAuthentication no
-                KbdInteractiveAuthentication no
-                PermitRootLogin prohibit-password
-                StrictModes no
-                UsePAM no
-                Subsystem sftp internal-sftp
-                """)
-            if TestEnvironment.isRoot { try? FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true) }
-            let daemon = try ChildProcess(name: "sshd", executable: sshd, arguments: ["-D", "-e", "-f", sshdConfig], directory: dir, user: .runner)
-            fixture.adopt(daemon)
-            try await daemon.waitForOutput("Server listening")
-            let options = [
-                "-i", "\(dir)/user_key", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10",
-            ]
-            return PrivateSSHD(port: sshPort, ssh: ssh, scp: scp, options: options)
-        }
-
-        /// Copies `megabytes` of random bytes up with scp and back down, and checks both copies.
-        /// `target` is how ssh reaches the sshd (a host, with `extra` options for the port or
-        /// a ProxyCommand).
-        func scpBothWays(megabytes: Int, target: String, extra: [String], portFlag: [String], in dir: String, environment: [String: String] = [:]) async throws {
-            let original = [UInt8].random(count: megabytes * 1024 * 1024)
-            let upload = "\(dir)/upload.bin"
-            try Data(original).write(to: URL(fileURLWithPath: upload))
-            let up = try await runCommand(scp, portFlag + options + extra + [upload, "\(user)@\(target):\(dir)/remote.bin"], environment: environment, timeout: .seconds(180), as: .runner)
-            #expect(up.status == 0, "\(up.output)")
-            let down = try await runCommand(scp, portFlag + options + extra + ["\(user)@\(target):\(dir)/remote.bin", "\(dir)/download.bin"], environment: environment, timeout: .seconds(180), as: .runner)
-            #expect(down.status == 0, "\(down.output)")
-            let remote = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/remote.bin"))
-            let downloaded = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/download.bin"))
-            #expect(remote.count == original.count && remote.elementsEqual(original), "upload corrupted")
-            #expect(downloaded.count == original.count && downloaded.elementsEqual(original), "download corrupted")
-        }
-    }
-
     @Test func sshRemoteCommandAndScpBothWays() async throws {
         try await TunnelFixture.with("ssh") { fixture in
             guard let sshd = try await PrivateSSHD.start(in: fixture) else { return }
@@ -159,5 +92,24 @@ import Testing
             #expect(session.status == 0, "\(session.output)")
             #expect(session.output.contains("through-socks\nLinux"), "\(session.output)")
         }
+    }
+}
+
+extension PrivateSSHD {
+    /// Copies `megabytes` of random bytes up with scp and back down, and checks both copies.
+    /// `target` is how ssh reaches the sshd (a host, with `extra` options for the port or
+    /// a ProxyCommand).
+    func scpBothWays(megabytes: Int, target: String, extra: [String], portFlag: [String], in dir: String, environment: [String: String] = [:]) async throws {
+        let original = [UInt8].random(count: megabytes * 1024 * 1024)
+        let upload = "\(dir)/upload.bin"
+        try Data(original).write(to: URL(fileURLWithPath: upload))
+        let up = try await runCommand(scp, portFlag + options + extra + [upload, "\(user)@\(target):\(dir)/remote.bin"], environment: environment, timeout: .seconds(180), as: .runner)
+        #expect(up.status == 0, "\(up.output)")
+        let down = try await runCommand(scp, portFlag + options + extra + ["\(user)@\(target):\(dir)/remote.bin", "\(dir)/download.bin"], environment: environment, timeout: .seconds(180), as: .runner)
+        #expect(down.status == 0, "\(down.output)")
+        let remote = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/remote.bin"))
+        let downloaded = try Data(contentsOf: URL(fileURLWithPath: "\(dir)/download.bin"))
+        #expect(remote.count == original.count && remote.elementsEqual(original), "upload corrupted")
+        #expect(downloaded.count == original.count && downloaded.elementsEqual(original), "download corrupted")
     }
 }

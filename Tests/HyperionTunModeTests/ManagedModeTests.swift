@@ -12,7 +12,7 @@ import Testing
     static let sshPort = 2222
 
     @Test func quickstartFlowReachesServersAtFakeIPsAndLeavesNothingBehind() async throws {
-        guard SPATestbed.tunRequirementsMet(), let tools = OpenSSHTools.find() else { return }
+        guard SPATestbed.tunRequirementsMet() else { return }
         try await SPATestbed.run("managed") { bed in
             let admin = ManagedHost(host: bed.admin, base: bed.files.directory + "/admin")
             let server = ManagedHost(host: bed.server, base: bed.files.directory + "/server")
@@ -27,7 +27,7 @@ import Testing
 
             // Server: init with them, the printed firewall, a private sshd and echo service, up.
             let serverKey = try await server.initServer(salt: salt, adminKey: adminKey, allow: [SPATestbed.echoPort, Self.sshPort])
-            try await bed.startLoopbackSSHD(tools, port: Self.sshPort)
+            guard let sshd = try await PrivateSSHD.start(in: bed.files, port: Self.sshPort, on: bed.server) else { return }
             try await bed.startEchoService()
             let serverUp = try await server.server("up", passphrase: Self.passphrase)
             #expect(serverUp.status == 0, "server up: \(serverUp.output)")
@@ -43,8 +43,8 @@ import Testing
             #expect(again.status != 0 && again.output.contains("already running"), "a second up: \(again.output)")
 
             // Applications at the fake IP: ssh runs a command, a 20 MB echo is byte-exact.
-            let options = tools.clientOptions(directory: bed.files.directory)
-            let ssh = try await bed.admin.run([tools.ssh, "-p", "\(Self.sshPort)"] + options + ["root@10.99.0.10", "echo via-fake-ip"], timeout: .seconds(60))
+            let options = sshd.options
+            let ssh = try await bed.admin.run([sshd.ssh, "-p", "\(Self.sshPort)"] + options + ["root@10.99.0.10", "echo via-fake-ip"], timeout: .seconds(60))
             #expect(ssh.status == 0 && ssh.output.contains("via-fake-ip"), "ssh exited \(ssh.status): \(ssh.output)\n\(admin.log("client"))")
             let echoes = try await bed.parallelEchoes(host: "10.99.0.10", count: 1, megabytes: 20)
             #expect(echoes == ["ok"], "\(echoes)")
@@ -64,7 +64,7 @@ import Testing
             try FileManager.default.createDirectory(atPath: resolverDirectory, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(atPath: resolverDirectory) }
             try "nameserver 10.99.0.1\noptions timeout:2 attempts:2\n".write(toFile: resolverDirectory + "/resolv.conf", atomically: true, encoding: .utf8)
-            let byName = try await bed.admin.run([tools.ssh, "-p", "\(Self.sshPort)"] + options + ["root@web1.hyperion", "echo via-name"], timeout: .seconds(60))
+            let byName = try await bed.admin.run([sshd.ssh, "-p", "\(Self.sshPort)"] + options + ["root@web1.hyperion", "echo via-name"], timeout: .seconds(60))
             #expect(byName.status == 0 && byName.output.contains("via-name"), "ssh by name exited \(byName.status): \(byName.output)")
 
             // Status on both sides: connected, bytes both ways.

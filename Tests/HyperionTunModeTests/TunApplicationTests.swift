@@ -11,17 +11,17 @@ import Testing
     static let iperfPort = 5201
 
     @Test func sshRunsACommandAndScpCopies50MBBothWays() async throws {
-        guard SPATestbed.tunRequirementsMet(), let tools = OpenSSHTools.find() else { return }
+        guard SPATestbed.tunRequirementsMet() else { return }
         try await SPATestbed.run("tun-ssh", firewall: false) { bed in
             let dir = bed.files.directory
-            try await bed.startLoopbackSSHD(tools, port: Self.sshPort)
+            guard let sshd = try await PrivateSSHD.start(in: bed.files, port: Self.sshPort, on: bed.server) else { return }
             _ = try await bed.startTunMode(allow: [SPATestbed.echoPort, Self.sshPort])
 
             // Root logs in: the runner's account (nobody's shell refuses commands), and the
             // client programs run as the runner on the admin host.
             let target = "root@\(bed.server.v4)"
-            let options = tools.clientOptions(directory: dir)
-            let session = try await bed.admin.run([tools.ssh, "-p", "\(Self.sshPort)"] + options + [target, "echo through-tun; uname -s"])
+            let options = sshd.options
+            let session = try await bed.admin.run([sshd.ssh, "-p", "\(Self.sshPort)"] + options + [target, "echo through-tun; uname -s"])
             #expect(session.status == 0, "ssh exited \(session.status): \(session.output)")
             #expect(session.output.contains("through-tun\nLinux"), "\(session.output)")
 
@@ -32,13 +32,13 @@ import Testing
 
             let upStart = ContinuousClock.now
             let up = try await bed.admin.run(
-                [tools.scp, "-P", "\(Self.sshPort)"] + options + [original, "\(target):\(dir)/uploaded.bin"], timeout: .seconds(120)
+                [sshd.scp, "-P", "\(Self.sshPort)"] + options + [original, "\(target):\(dir)/uploaded.bin"], timeout: .seconds(120)
             )
             let upTime = ContinuousClock.now - upStart
             #expect(up.status == 0, "scp up exited \(up.status): \(up.output)")
             let downStart = ContinuousClock.now
             let down = try await bed.admin.run(
-                [tools.scp, "-P", "\(Self.sshPort)"] + options + ["\(target):\(dir)/uploaded.bin", "\(dir)/downloaded.bin"], timeout: .seconds(120)
+                [sshd.scp, "-P", "\(Self.sshPort)"] + options + ["\(target):\(dir)/uploaded.bin", "\(dir)/downloaded.bin"], timeout: .seconds(120)
             )
             let downTime = ContinuousClock.now - downStart
             #expect(down.status == 0, "scp down exited \(down.status): \(down.output)")
@@ -109,63 +109,7 @@ import Testing
     }
 }
 
-/// The OpenSSH programs, or nil (a skip, a failure under CI) when one is missing.
-struct OpenSSHTools {
-    let sshd: String, ssh: String, scp: String, keygen: String
-
-    static func find() -> OpenSSHTools? {
-        let found = ["sshd", "ssh", "scp", "ssh-keygen"].map { SystemTool.path($0) }
-        guard let sshd = found[0], let ssh = found[1], let scp = found[2], let keygen = found[3] else {
-            _ = TestEnvironment.require(false, "OpenSSH (apt packages openssh-server, openssh-client)")
-            return nil
-        }
-        return OpenSSHTools(sshd: sshd, ssh: ssh, scp: scp, keygen: keygen)
-    }
-
-    /// ssh's and scp's options: the test's key, no host key checks (a new host key each
-    /// run), never a prompt, and a bounded connect.
-    func clientOptions(directory: String) -> [String] {
-        [
-            "-i", "\(directory)/user_key", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10",
-        ]
-    }
-}
-
 extension SPATestbed {
-    /// A private sshd on the server host's 127.0.0.1 only, as root (it logs in root),
-    /// with keys made for this test.
-    func startLoopbackSSHD(_ tools: OpenSSHTools, port: Int) async throws {
-        let dir = files.directory
-        for key in ["host_key", "user_key"] {
-            let made = try await runCommand(tools.keygen, ["-q", "-t", "ed25519", "-N", "", "-f", "\(dir)/\(key)"], as: .runner)
-            guard made.status == 0 else { throw TestFailure("ssh-keygen: \(made.output)") }
-        }
-        try FileManager.default.copyItem(atPath: "\(dir)/user_key.pub", toPath: "\(dir)/authorized_keys")
-        // StrictModes no: the fixture's directory belongs to the test user, not root.
-        let config = try files.write("sshd_config", """
-            Port \(port)
-            ListenAddress 127.0.0.1
-            HostKey \(dir)/host_key
-            AuthorizedKeysFile \(dir)/authorized_keys
-            PidFile \(dir)/sshd.pid
-            PasswordAuthentication no
-            KbdInteractiveAuthentication no
-            PermitRootLogin prohibit-password
-            StrictModes no
-            UsePAM no
-            Subsystem sftp internal-sftp
-            """)
-        // sshd's privilege separation directory; /run is the machine's, shared by namespaces.
-        try FileManager.default.createDirectory(atPath: "/run/sshd", withIntermediateDirectories: true)
-        let daemon = try ChildProcess(
-            name: "sshd", executable: SystemTool.ip, arguments: server.inside([tools.sshd, "-D", "-e", "-f", config]),
-            directory: dir, user: .runner
-        )
-        files.adopt(daemon)
-        guard try await daemon.waitForOutput("Server listening", timeout: .seconds(10)) else { throw TestFailure("sshd did not start") }
-    }
-
     /// `ip rule` lines of one family that send traffic to the TUN's table.
     func tunRules(_ family: AddressFamily) async throws -> [String] {
         let listing = try await admin.check(["ip", family == .v4 ? "-4" : "-6", "rule", "show"])
