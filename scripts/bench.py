@@ -62,6 +62,7 @@ import time
 
 import bench_managed
 import netlab
+import socks5_client
 
 PATHS = ["raw", "hyperion", "ssh", "ssh-aes"]
 GROUPS = ["throughput", "latency", "handshake", "cold", "streams", "argon2", "faults", "tun", "rootless", "managed"]
@@ -1065,18 +1066,14 @@ pool_size = 1
         `socks`) and returns Gbit/s from the first byte to the sink's count."""
         total = self.args.rootless_mb * 1024 * 1024
         chunk = bytes(256 * 1024)
-        with socket.create_connection(("127.0.0.1", port), timeout=60) as s:
-            if socks:
-                s.sendall(b"\x05\x01\x00")
-                if s.recv(2) != b"\x05\x00":
-                    raise RuntimeError("SOCKS5: no method accepted")
-                host = b"bench.hyperion"
-                s.sendall(bytes([5, 1, 0, 3, len(host)]) + host + self.sink_port.to_bytes(2, "big"))
-                reply = b""
-                while len(reply) < 10:
-                    reply += s.recv(10 - len(reply))
-                if reply[1] != 0:
-                    raise RuntimeError(f"SOCKS5 reply {reply[1]}")
+        if socks:
+            code, s = socks5_client.open_stream(port, "bench.hyperion", self.sink_port, timeout=60)
+            if code != 0:
+                s.close()
+                raise RuntimeError(f"SOCKS5 reply {code}")
+        else:
+            s = socket.create_connection(("127.0.0.1", port), timeout=60)
+        with s:
             start = time.perf_counter()
             sent = 0
             while sent < total:

@@ -15,7 +15,7 @@ import Testing
 /// without it the driver says why it skipped them, and that is checked instead (under
 /// CI=true the skip itself fails the test).
 @Suite(.serialized) struct BenchmarkDriverTests {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let repository = TestEnvironment.repository
 
     @Test func everyGroupRunsAndWritesItsRowsAsJSON() async throws {
         let tools = ["python3", "iperf3", "sshd", "ssh", "ssh-keygen"]

@@ -9,34 +9,11 @@ import Testing
 @Suite(.serialized) struct SocksProcessTests {
     let group = MultiThreadedEventLoopGroup.singleton
 
-    /// A SOCKS5 client that asks for `host:port` with `command` (1: CONNECT), and on
-    /// success sends a line and prints what comes back: the reply code, then the echo.
-    static let probe = """
-        import socket, sys
-        s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=20)
-        s.sendall(b"\\x05\\x01\\x00")
-        assert s.recv(2) == b"\\x05\\x00"
-        host = sys.argv[2].encode()
-        s.sendall(bytes([5, int(sys.argv[4]), 0, 3, len(host)]) + host + int(sys.argv[3]).to_bytes(2, "big"))
-        reply = b""
-        while len(reply) < 10:
-            chunk = s.recv(10 - len(reply))
-            if not chunk: break
-            reply += chunk
-        print("reply", reply[1] if len(reply) > 1 else "none")
-        if reply[1:2] == b"\\x00":
-            s.sendall(b"through socks\\n")
-            echoed = b""
-            while not echoed.endswith(b"\\n"):
-                chunk = s.recv(100)
-                if not chunk: break
-                echoed += chunk
-            print("echo", echoed.decode().strip())
-        """
-
     func ask(_ fixture: TunnelFixture, socksPort: Int, host: String, port: Int, command: Int = 1) async throws -> String {
-        let script = try fixture.write("socks_probe.py", Self.probe)
-        // An application of the admin's; the client it talks to runs as the test user.
+        // scripts/socks5_client.py: asks for `host:port` with `command` (1: CONNECT), and on
+        // success sends a line; prints the reply code, then the echo. An application of the
+        // admin's; the client it talks to runs as the test user.
+        let script = TestEnvironment.repository + "/scripts/socks5_client.py"
         let result = try await runCommand(TestEnvironment.which("python3")!, [script, "\(socksPort)", host, "\(port)", "\(command)"], as: .runner)
         return result.output
     }

@@ -10,6 +10,9 @@ enum TestEnvironment {
     static var isCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
     static var isRoot: Bool { geteuid() == 0 }
 
+    /// The repository's root, for its scripts (this file is Tests/HyperionTestSupport/…).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
     /// The directory to run hyperion-server and hyperion-client from: where they were
     /// built, or copies the test user can execute (`TestUser.binaryDirectory`).
     static var binaryDirectory: String { TestUser.binaryDirectory }
