@@ -134,7 +134,7 @@ let package = Package(
         .target(
             name: "HyperionCommandLine",
             dependencies: [
-                "HyperionCrypto", "HyperionConfig", "HyperionTunnel",
+                "HyperionCrypto", "HyperionConfig", "HyperionTunnel", "HyperionProcess",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

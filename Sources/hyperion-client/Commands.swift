@@ -231,23 +231,15 @@ extension HyperionClient {
         @Option(name: .long, help: ArgumentHelp("Client config file (default: client.toml in the user config directory).", valueName: "file"))
         var config: String?
 
-        @Flag(name: .long, help: "Run in the current shell instead of detaching (for systemd, or to watch the log).")
-        var foreground = false
-
-        @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice (default), warning, error or critical. Overrides HYPERION_LOG.", valueName: "level"))
-        var logLevel: String?
-
-        @Option(name: .customLong("secret-fd"), help: ArgumentHelp(visibility: .private))
-        var secretDescriptor: Int32?
-
-        @Option(name: .customLong("ready-fd"), help: ArgumentHelp(visibility: .private))
-        var readyDescriptor: Int32?
+        @OptionGroup var daemon: DaemonStartOptions
 
         func run() throws {
-            if foreground {
-                try RunDaemon.foreground(configPath: config, secretDescriptor: secretDescriptor, readyDescriptor: readyDescriptor, logLevel: logLevel)
+            if daemon.foreground {
+                try RunDaemon.foreground(
+                    configPath: config, secretDescriptor: daemon.secretDescriptor, readyDescriptor: daemon.readyDescriptor, logLevel: daemon.logLevel
+                )
             } else {
-                try RunDaemon.up(configPath: config, logLevel: logLevel)
+                try RunDaemon.up(configPath: config, logLevel: daemon.logLevel)
             }
         }
     }

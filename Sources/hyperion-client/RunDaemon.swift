@@ -21,13 +21,9 @@ enum RunDaemon {
     static func up(configPath: String?, logLevel: String?) throws {
         let path = try managedConfigPath(configPath)
         let config = try CommandFailure.wrapping { try ClientConfig.load(path: path, allowingNoServers: true) }
-        let files = try DaemonControl.prepare(role: role, program: "hyperion-client")
-        let secret = try DaemonSecret.passphrase(for: config.key, origin: "[key] of \(path)")
-        var arguments = ["up", "--foreground", "--config", path, "--secret-fd", "\(DaemonLauncher.secretDescriptor)", "--ready-fd", "\(DaemonLauncher.readyDescriptor)"]
-        if let logLevel { arguments += ["--log-level", logLevel] }
-        let started = try DaemonLauncher.launch(arguments: arguments, secret: secret, files: files)
-        print("hyperion-client is up (pid \(started.pid)): \(started.summary)")
-        printError("log: \(files.log); `hyperion-client status` shows each server, `hyperion-client down` stops it")
+        try DaemonControl.up(
+            program: "hyperion-client", role: role, configPath: path, keySource: config.key, logLevel: logLevel, status: "each server"
+        )
     }
 
     /// `up --foreground`: the daemon itself. With `readyDescriptor` it was started by `up`:

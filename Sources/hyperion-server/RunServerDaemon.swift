@@ -13,13 +13,9 @@ enum RunServerDaemon {
     static func up(configPath: String?, logLevel: String?) throws {
         let path = try configPath ?? CommandFailure.wrapping { try HyperionPaths.current().serverConfig }
         let config = try CommandFailure.wrapping { try ServerConfig.load(path: path) }
-        let files = try DaemonControl.prepare(role: role, program: "hyperion-server")
-        let secret = try DaemonSecret.passphrase(for: config.key, origin: "[key] of \(path)")
-        var arguments = ["up", "--foreground", "--config", path, "--secret-fd", "\(DaemonLauncher.secretDescriptor)", "--ready-fd", "\(DaemonLauncher.readyDescriptor)"]
-        if let logLevel { arguments += ["--log-level", logLevel] }
-        let started = try DaemonLauncher.launch(arguments: arguments, secret: secret, files: files)
-        print("hyperion-server is up (pid \(started.pid)): \(started.summary)")
-        printError("log: \(files.log); `hyperion-server status` shows the admins connected, `hyperion-server down` stops it")
+        try DaemonControl.up(
+            program: "hyperion-server", role: role, configPath: path, keySource: config.key, logLevel: logLevel, status: "the admins connected"
+        )
     }
 
     static func foreground(configPath: String?, secretDescriptor: Int32?, readyDescriptor: Int32?, logLevel: String?) throws {

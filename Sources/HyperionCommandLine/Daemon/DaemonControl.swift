@@ -1,3 +1,4 @@
+import HyperionConfig
 import HyperionTunnel
 
 #if canImport(Glibc)
@@ -22,6 +23,25 @@ public enum DaemonControl {
             break
         }
         return files
+    }
+
+    /// `up` of either program: no daemon of `role` may run yet; the passphrase `keySource`
+    /// needs is taken here, then `program up --foreground` starts in the background with
+    /// it, and this returns once that daemon reports its start (or throws its error).
+    /// `status` is what to tell the user the status command shows.
+    public static func up(
+        program: String, role: String, configPath: String, keySource: KeySource?, logLevel: String?, status: String
+    ) throws {
+        let files = try prepare(role: role, program: program)
+        let secret = try DaemonSecret.passphrase(for: keySource, origin: "[key] of \(configPath)")
+        var arguments = [
+            "up", "--foreground", "--config", configPath,
+            "--secret-fd", "\(DaemonLauncher.secretDescriptor)", "--ready-fd", "\(DaemonLauncher.readyDescriptor)",
+        ]
+        if let logLevel { arguments += ["--log-level", logLevel] }
+        let started = try DaemonLauncher.launch(arguments: arguments, secret: secret, files: files)
+        print("\(program) is up (pid \(started.pid)): \(started.summary)")
+        printError("log: \(files.log); `\(program) status` shows \(status), `\(program) down` stops it")
     }
 
     /// `down`: asks the daemon to stop, then waits until its process is gone. Not running

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import HyperionProcess
 
 /// `up` without `--foreground`: starts this same program again as the daemon, in a new
 /// session with its output in the runtime directory's log, hands it the passphrase over a
@@ -45,14 +46,7 @@ public enum DaemonLauncher {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        var defaults = sigset_t()
-        sigfillset(&defaults)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        // The daemon leaves our session itself (`DaemonReadiness.detach`).
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        ChildProcess.cleanSignals(&attributes)
 
         let program = "/proc/self/exe"
         let argv = ([CommandLine.arguments.first ?? "hyperion"] + arguments).map { strdup($0) } + [nil]
