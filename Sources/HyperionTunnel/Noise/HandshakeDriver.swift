@@ -10,6 +10,8 @@ enum HandshakeStep {
     case complete(reply: ByteBuffer?, transport: NoiseTransport, peer: X25519PublicKey)
     /// Close without answering. `reason` is for the log; the peer learns nothing.
     case refuse(reason: String)
+    /// Close without answering: an exact copy of a recent message 1, dropped before any DH.
+    case replayed
 }
 
 /// One side of the handshake as a pure state machine: framed bytes in, steps out.
@@ -54,20 +56,28 @@ struct InitiatorHandshake: HandshakeDriver {
 }
 
 /// The server's side: reads message 1, checks the admin allowlist before answering, then
-/// sends message 2. An unknown admin or an undecryptable message gets no answer at all.
+/// sends message 2. An unknown admin or an undecryptable message gets no answer at all,
+/// and neither does a replay of a recent message 1 (`ReplayGuard`).
+///
+/// Completing does not make the client an admin: message 1 can be replayed by anyone who
+/// saw it. The server counts the connection as an admin's only once a transport frame from
+/// the client decrypts (`TunnelServer`).
 struct ResponderHandshake: HandshakeDriver {
     private var responder: NoiseResponder
     private let allowlist: [[UInt8]]
+    private let replays: ReplayGuard
 
-    init(serverKey: X25519SecretKey, presharedKey: PresharedKey, allowlist: [X25519PublicKey]) {
+    init(serverKey: X25519SecretKey, presharedKey: PresharedKey, allowlist: [X25519PublicKey], replays: ReplayGuard = ReplayGuard()) {
         self.responder = NoiseResponder(prologue: HyperionNoise.prologue, localStatic: serverKey, presharedKey: presharedKey)
         self.allowlist = allowlist.map(\.rawBytes)
+        self.replays = replays
     }
 
     mutating func start() throws -> ByteBuffer? { nil }
 
     mutating func receive(_ buffer: inout ByteBuffer) throws -> HandshakeStep {
         guard let message = try HandshakeFrame.read(from: &buffer) else { return .waiting }
+        if replays.isReplay(message1: message) { return .replayed }
         let admin: X25519PublicKey
         do {
             admin = try responder.readMessage1(message).remoteStatic
@@ -77,6 +87,8 @@ struct ResponderHandshake: HandshakeDriver {
         guard ConstantTime.contains(allowlist, admin.rawBytes) else {
             return .refuse(reason: "admin key \(admin.base64) is not in identity.admin_pubkeys")
         }
+        // Remembered only now, so that no one without an admin key can fill the cache.
+        guard replays.remember(message1: message) else { return .replayed }
         var reply = ByteBuffer()
         try HandshakeFrame.write(try responder.writeMessage2(), into: &reply)
         return .complete(reply: reply, transport: try responder.split(), peer: admin)

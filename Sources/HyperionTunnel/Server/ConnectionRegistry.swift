@@ -2,8 +2,8 @@ import HyperionMux
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The server's live tunnel connections: enforces `maximumConnections` and lets shutdown
-/// reach every multiplexer to send go away.
+/// The server's live tunnel connections, so that shutdown can reach every multiplexer to
+/// send go away. Limits are `AdmissionGate`'s.
 final class ConnectionRegistry: Sendable {
     struct Entry: Sendable {
         let channel: Channel
@@ -12,18 +12,12 @@ final class ConnectionRegistry: Sendable {
 
     private let entries = NIOLockedValueBox<[ObjectIdentifier: Entry]>([:])
     private let accepting = NIOLockedValueBox(true)
-    let limit: Int
 
-    init(limit: Int) { self.limit = limit }
-
-    /// Records a new connection, or returns false when at the limit or shutting down.
+    /// Records a new connection, or returns false when shutting down.
     func admit(_ channel: Channel) -> Bool {
         guard accepting.withLockedValue({ $0 }) else { return false }
-        return entries.withLockedValue { entries in
-            guard entries.count < limit else { return false }
-            entries[ObjectIdentifier(channel)] = Entry(channel: channel)
-            return true
-        }
+        entries.withLockedValue { $0[ObjectIdentifier(channel)] = Entry(channel: channel) }
+        return true
     }
 
     func attach(_ multiplexer: NIOLoopBound<YamuxMultiplexer>, to channel: Channel) {
