@@ -36,6 +36,7 @@ import Testing
             #expect(adminLines.contains { $0.contains(bed.admin.v4) }, "the admin's doctor was not logged:\n\(server.output)")
             // The refusals are counted, and summarised within the 10 s interval.
             #expect(try await server.waitForOutput("replayed message 1", timeout: .seconds(30)), "\(server.output)")
+            print("replay: server summary: \(server.output.split(separator: "\n").filter { $0.contains("refused") })")
         }
     }
 

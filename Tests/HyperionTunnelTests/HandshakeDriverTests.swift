@@ -41,7 +41,7 @@ import Testing
         for _ in 0..<3 {
             var server = ResponderHandshake(serverKey: serverKey, presharedKey: psk, allowlist: [adminKey.publicKey], replays: replays)
             var copy = message
-            guard case .replayed = try server.receive(&copy) else { Issue.record("expected the replay to be dropped"); return }
+            guard case .refuse(.replayed, _) = try server.receive(&copy) else { Issue.record("expected the replay to be dropped"); return }
         }
         // A fresh handshake by the same admin is a new ephemeral key: accepted.
         var again = InitiatorHandshake(adminKey: adminKey, serverKey: serverKey.publicKey, presharedKey: psk)
@@ -60,10 +60,10 @@ import Testing
         var forged = ByteBuffer()
         try HandshakeFrame.write(Array(message.getBytes(at: 2, length: 32)!) + [UInt8](repeating: 7, count: 64), into: &forged)
         var junkServer = ResponderHandshake(serverKey: serverKey, presharedKey: psk, allowlist: [adminKey.publicKey], replays: replays)
-        guard case .refuse = try junkServer.receive(&forged) else { Issue.record("junk is refused"); return }
+        guard case .refuse(.handshakeFailed, _) = try junkServer.receive(&forged) else { Issue.record("junk is refused"); return }
         var unknown = ResponderHandshake(serverKey: serverKey, presharedKey: psk, allowlist: [X25519SecretKey.generate().publicKey], replays: replays)
         var copy = message
-        guard case .refuse = try unknown.receive(&copy) else { Issue.record("unknown admin is refused"); return }
+        guard case .refuse(.unknownAdmin, _) = try unknown.receive(&copy) else { Issue.record("unknown admin is refused"); return }
         var server = ResponderHandshake(serverKey: serverKey, presharedKey: psk, allowlist: [adminKey.publicKey], replays: replays)
         var genuine = message
         guard case .complete = try server.receive(&genuine) else { Issue.record("the genuine message still completes"); return }
@@ -73,7 +73,7 @@ import Testing
         var client = InitiatorHandshake(adminKey: adminKey, serverKey: serverKey.publicKey, presharedKey: psk)
         var server = ResponderHandshake(serverKey: serverKey, presharedKey: psk, allowlist: [X25519SecretKey.generate().publicKey])
         var message = try #require(try client.start())
-        guard case let .refuse(reason) = try server.receive(&message) else { Issue.record("expected a refusal"); return }
+        guard case let .refuse(.unknownAdmin, reason) = try server.receive(&message) else { Issue.record("expected a refusal"); return }
         #expect(reason.contains(adminKey.publicKey.base64))
     }
 
@@ -81,7 +81,7 @@ import Testing
         var client = InitiatorHandshake(adminKey: adminKey, serverKey: X25519SecretKey.generate().publicKey, presharedKey: psk)
         var server = ResponderHandshake(serverKey: serverKey, presharedKey: psk, allowlist: [adminKey.publicKey])
         var message = try #require(try client.start())
-        guard case .refuse = try server.receive(&message) else { Issue.record("expected a refusal"); return }
+        guard case .refuse(.handshakeFailed, _) = try server.receive(&message) else { Issue.record("expected a refusal"); return }
     }
 
     @Test func wrongPSKFailsAtTheClient() throws {

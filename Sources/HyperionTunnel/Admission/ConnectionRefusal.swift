@@ -11,7 +11,11 @@ enum ConnectionRefusal: Int, CaseIterable, Sendable, CustomStringConvertible {
     case authenticatedLimit
     /// Message 1 was one seen recently (a replay), dropped before any DH work.
     case replayed
-    /// Message 1 did not decrypt, named an unknown admin, or was malformed.
+    /// Message 1 decrypted but its admin key is not in `identity.admin_pubkeys` (anyone
+    /// can make such a message with a key of their own; an admin whose key was left out
+    /// shows here too).
+    case unknownAdmin
+    /// Message 1 did not decrypt or was malformed.
     case handshakeFailed
     /// No valid transport frame before the handshake timeout or the connection's end.
     case unproven
@@ -25,6 +29,7 @@ enum ConnectionRefusal: Int, CaseIterable, Sendable, CustomStringConvertible {
         case .handshakeRate: "handshake rate"
         case .authenticatedLimit: "max_connections"
         case .replayed: "replayed message 1"
+        case .unknownAdmin: "unknown admin key"
         case .handshakeFailed: "handshake failed"
         case .unproven: "no proof in time"
         case .shuttingDown: "shutting down"

@@ -8,10 +8,9 @@ enum HandshakeStep {
     case waiting
     /// Send `reply` (if any); the handshake is complete and `transport` carries the rest.
     case complete(reply: ByteBuffer?, transport: NoiseTransport, peer: X25519PublicKey)
-    /// Close without answering. `reason` is for the log; the peer learns nothing.
-    case refuse(reason: String)
-    /// Close without answering: an exact copy of a recent message 1, dropped before any DH.
-    case replayed
+    /// Close without answering; the peer learns nothing. `kind` is counted in the server's
+    /// refusal summary, `reason` goes to the debug log.
+    case refuse(ConnectionRefusal, reason: String)
 }
 
 /// One side of the handshake as a pure state machine: framed bytes in, steps out.
@@ -73,22 +72,24 @@ struct ResponderHandshake: HandshakeDriver {
         self.replays = replays
     }
 
+    static let replayReason = "message 1 repeats a recent one (a replay); dropped before any DH"
+
     mutating func start() throws -> ByteBuffer? { nil }
 
     mutating func receive(_ buffer: inout ByteBuffer) throws -> HandshakeStep {
         guard let message = try HandshakeFrame.read(from: &buffer) else { return .waiting }
-        if replays.isReplay(message1: message) { return .replayed }
+        if replays.isReplay(message1: message) { return .refuse(.replayed, reason: Self.replayReason) }
         let admin: X25519PublicKey
         do {
             admin = try responder.readMessage1(message).remoteStatic
         } catch {
-            return .refuse(reason: "message 1 did not decrypt (the client holds a wrong server_pubkey, or is not a Hyperion client)")
+            return .refuse(.handshakeFailed, reason: "message 1 did not decrypt (the client holds a wrong server_pubkey, or is not a Hyperion client)")
         }
         guard ConstantTime.contains(allowlist, admin.rawBytes) else {
-            return .refuse(reason: "admin key \(admin.base64) is not in identity.admin_pubkeys")
+            return .refuse(.unknownAdmin, reason: "admin key \(admin.base64) is not in identity.admin_pubkeys")
         }
         // Remembered only now, so that no one without an admin key can fill the cache.
-        guard replays.remember(message1: message) else { return .replayed }
+        guard replays.remember(message1: message) else { return .refuse(.replayed, reason: Self.replayReason) }
         var reply = ByteBuffer()
         try HandshakeFrame.write(try responder.writeMessage2(), into: &reply)
         return .complete(reply: reply, transport: try responder.split(), peer: admin)

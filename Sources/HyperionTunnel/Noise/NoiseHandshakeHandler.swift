@@ -79,15 +79,11 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
             switch try driver.receive(&received!) {
             case .waiting:
                 return
-            case let .refuse(reason):
+            case let .refuse(kind, reason):
                 // Debug only: anyone can send junk, and the server logs a summary instead.
                 logger.debug("refused a tunnel handshake", metadata: ["reason": "\(reason)"])
-                refused?(.handshakeFailed)
+                refused?(kind)
                 fail(context: context, TunnelError(.handshakeRefused, reason))
-            case .replayed:
-                logger.debug("dropped a replayed handshake message 1")
-                refused?(.replayed)
-                fail(context: context, TunnelError(.handshakeRefused, "message 1 is a replay of a recent one"))
             case let .complete(reply, transport, peer):
                 complete(context: context, reply: reply, transport: transport, peer: peer)
             }
