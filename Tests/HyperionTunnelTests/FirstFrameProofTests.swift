@@ -49,7 +49,7 @@ extension NoiseHandlersTests {
         var forged = ByteBuffer()
         forged.writeInteger(UInt16(19))
         forged.writeBytes([UInt8](repeating: 0xAB, count: 19))
-        try? server.writeInbound(forged)
+        _ = try? server.writeInbound(forged)
         #expect(probe.calls == 0)
         #expect(serverSink.received.isEmpty)
         #expect(!server.isActive)
@@ -83,11 +83,11 @@ extension NoiseHandlersTests {
         }
         var initiator = InitiatorHandshake(adminKey: adminKey, serverKey: serverKey.publicKey, presharedKey: psk)
         let message1 = try #require(try initiator.start())
-        try? server(allowlist: [X25519SecretKey.generate().publicKey]).writeInbound(message1)
-        try? server(allowlist: [adminKey.publicKey]).writeInbound(message1)
-        try? server(allowlist: [adminKey.publicKey]).writeInbound(message1)
-        try? server(allowlist: [adminKey.publicKey]).writeInbound(ByteBuffer(bytes: [0x00, 0x60] + [UInt8](repeating: 9, count: 96)))
-        try? server(allowlist: [adminKey.publicKey]).writeInbound(ByteBuffer(bytes: [0xFF, 0xFF]))
+        _ = try? server(allowlist: [X25519SecretKey.generate().publicKey]).writeInbound(message1)
+        _ = try? server(allowlist: [adminKey.publicKey]).writeInbound(message1)
+        _ = try? server(allowlist: [adminKey.publicKey]).writeInbound(message1)
+        _ = try? server(allowlist: [adminKey.publicKey]).writeInbound(ByteBuffer(bytes: [0x00, 0x60] + [UInt8](repeating: 9, count: 96)))
+        _ = try? server(allowlist: [adminKey.publicKey]).writeInbound(ByteBuffer(bytes: [0xFF, 0xFF]))
         #expect(probe.kinds == [.unknownAdmin, .replayed, .handshakeFailed, .handshakeFailed])
     }
 }
