@@ -68,6 +68,10 @@ PATHS = ["raw", "hyperion", "ssh", "ssh-aes"]
 GROUPS = ["throughput", "latency", "handshake", "cold", "streams", "argon2", "faults", "tun", "rootless", "managed"]
 SCRIPTS = os.path.dirname(os.path.abspath(__file__))
 
+# [limits] for a bench server: one source (loopback) opens connections as fast as it can.
+BENCH_SOURCE_LIMITS = ("[limits]\nhandshakes_per_sec = 10000\nhandshake_burst = 10000\n"
+                       "max_unauthenticated_per_source = 1024\n")
+
 
 def log(text):
     print(text, file=sys.stderr, flush=True)
@@ -225,7 +229,9 @@ class Bench:
             targets = {k: v for k, v in (("iperf", iperf_port), ("echo", echo_port),
                                          ("sink", getattr(self, "sink_port", None))) if v}
             self.socks_port = free_port() if self.wants("rootless") else None
-            self.tunnel = self.start_hyperion("hyperion", targets, socks_port=self.socks_port)
+            # Every bench connection comes from 127.0.0.1: lift the per-source handshake
+            # limits, which would otherwise refuse the handshake and cold rounds' bursts.
+            self.tunnel = self.start_hyperion("hyperion", targets, socks_port=self.socks_port, server_limits=BENCH_SOURCE_LIMITS)
             self.ports["hyperion"] = self.tunnel["forwards"]
         if paths:
             ssh_port = free_port()

@@ -71,6 +71,10 @@ enum RunServer {
         settings.dialTimeout = TimeAmount(config.limits.dialTimeout)
         settings.drainTimeout = TimeAmount(config.limits.drainTimeout)
         settings.maximumConnections = config.limits.maxConnections
+        settings.admission.maximumUnauthenticated = config.limits.maxUnauthenticated
+        settings.admission.maximumUnauthenticatedPerSource = config.limits.maxUnauthenticatedPerSource
+        settings.admission.handshakesPerSecond = config.limits.handshakesPerSecond
+        settings.admission.handshakeBurst = config.limits.handshakeBurst
         settings.maximumStreamsPerConnection = config.limits.maxStreamsPerConnection
         settings.maximumReceiveWindow = UInt32(clamping: config.limits.maxReceiveWindowBytes)
 

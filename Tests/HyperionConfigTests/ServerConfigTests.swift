@@ -16,7 +16,8 @@ import Testing
         #expect(config.firewall == .init(table: "hyperion", ipv4Set: "knock_allow", ipv6Set: "knock_allow6", elementTimeout: .seconds(60)))
         #expect(config.limits == .init(
             handshakeTimeout: .milliseconds(3000), maxConnections: 256, maxStreamsPerConnection: 512,
-            maxReceiveWindowBytes: 16384 * 1024, dialTimeout: .milliseconds(3000), drainTimeout: .milliseconds(5000)
+            maxReceiveWindowBytes: 16384 * 1024, dialTimeout: .milliseconds(3000), drainTimeout: .milliseconds(5000),
+            maxUnauthenticated: 1024, maxUnauthenticatedPerSource: 8, handshakesPerSecond: 10, handshakeBurst: 20
         ))
         #expect(config.warnings.isEmpty)
     }
@@ -68,6 +69,10 @@ import Testing
                 max_receive_window_kib = 256
                 dial_timeout_ms = 100
                 drain_timeout_ms = 0
+                max_unauthenticated = 64
+                max_unauthenticated_per_source = 64
+                handshakes_per_sec = 1
+                handshake_burst = 10000
                 """
         )
         let config = try ServerConfig.parse(text: text, path: "conf/server.toml")
@@ -80,7 +85,8 @@ import Testing
         #expect(config.firewall == .init(table: "hv", ipv4Set: "a4", ipv6Set: "a6", elementTimeout: .seconds(86400)))
         #expect(config.limits == .init(
             handshakeTimeout: .milliseconds(1500), maxConnections: 8, maxStreamsPerConnection: 1,
-            maxReceiveWindowBytes: 256 * 1024, dialTimeout: .milliseconds(100), drainTimeout: .zero
+            maxReceiveWindowBytes: 256 * 1024, dialTimeout: .milliseconds(100), drainTimeout: .zero,
+            maxUnauthenticated: 64, maxUnauthenticatedPerSource: 64, handshakesPerSecond: 1, handshakeBurst: 10000
         ))
     }
 
@@ -163,6 +169,23 @@ import Testing
                       .invalidValue, ["server.toml", "max_streams_per_connection in [limits]", "20000", "from 1 to 16384"]),
             BadConfig("window too small", Fixtures.server(extra: "[limits]\nmax_receive_window_kib = 100"),
                       .invalidValue, ["server.toml", "max_receive_window_kib in [limits]", "256"]),
+            BadConfig("zero unauthenticated connections", Fixtures.server(extra: "[limits]\nmax_unauthenticated = 0"),
+                      .invalidValue, ["server.toml", "max_unauthenticated in [limits]", "from 1 to 65536"]),
+            BadConfig("too many unauthenticated connections", Fixtures.server(extra: "[limits]\nmax_unauthenticated = 65537"),
+                      .invalidValue, ["server.toml", "max_unauthenticated in [limits]", "65537"]),
+            BadConfig("zero per source", Fixtures.server(extra: "[limits]\nmax_unauthenticated_per_source = 0"),
+                      .invalidValue, ["server.toml", "max_unauthenticated_per_source in [limits]", "from 1 to 65536"]),
+            BadConfig("per source above the global bound",
+                      Fixtures.server(extra: "[limits]\nmax_unauthenticated = 16\nmax_unauthenticated_per_source = 17"),
+                      .invalidValue, ["server.toml", "max_unauthenticated_per_source in [limits]", "17", "more than max_unauthenticated (16)"]),
+            BadConfig("per source above the default global bound", Fixtures.server(extra: "[limits]\nmax_unauthenticated_per_source = 2000"),
+                      .invalidValue, ["server.toml", "max_unauthenticated_per_source in [limits]", "(1024)"]),
+            BadConfig("zero handshake rate", Fixtures.server(extra: "[limits]\nhandshakes_per_sec = 0"),
+                      .invalidValue, ["server.toml", "handshakes_per_sec in [limits]", "from 1 to 10000"]),
+            BadConfig("handshake burst too large", Fixtures.server(extra: "[limits]\nhandshake_burst = 10001"),
+                      .invalidValue, ["server.toml", "handshake_burst in [limits]", "10001", "from 1 to 10000"]),
+            BadConfig("handshake rate is a string", Fixtures.server(extra: "[limits]\nhandshakes_per_sec = \"10\""),
+                      .wrongType, ["server.toml", "handshakes_per_sec in [limits]", "an integer"]),
             BadConfig("zero handshake timeout", Fixtures.server(extra: "[limits]\nhandshake_timeout_ms = 0"),
                       .invalidValue, ["server.toml", "handshake_timeout_ms in [limits]"]),
             BadConfig("knock window zero", Fixtures.server(extra: "[knock]\nwindow_secs = 0"),

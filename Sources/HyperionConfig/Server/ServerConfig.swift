@@ -62,9 +62,12 @@ public struct ServerConfig: Sendable, Hashable {
 
     /// `[limits]`: bounds on what peers can make the server spend.
     public struct Limits: Sendable, Hashable {
-        /// `handshake_timeout_ms`, 100...60000, default 3000.
+        /// `handshake_timeout_ms`, 100...60000, default 3000: from the TCP accept to the
+        /// client's first transport frame, which proves it holds the handshake's keys.
         public var handshakeTimeout: Duration
-        /// `max_connections`, 1...65536, default 256: concurrent tunnel connections.
+        /// `max_connections`, 1...65536, default 256: concurrent authenticated tunnel
+        /// connections (those whose first transport frame decrypted). Connections still in
+        /// the handshake count toward `maxUnauthenticated` instead.
         public var maxConnections: Int
         /// `max_streams_per_connection`, 1...16384, default 512. Each idle stream costs the
         /// server about 8 KiB and one file descriptor (its dial to 127.0.0.1).
@@ -75,6 +78,18 @@ public struct ServerConfig: Sendable, Hashable {
         public var dialTimeout: Duration
         /// `drain_timeout_ms`, 0...600000, default 5000: how long shutdown waits for streams.
         public var drainTimeout: Duration
+        /// `max_unauthenticated`, 1...65536, default 1024: connections not yet authenticated,
+        /// from all sources together.
+        public var maxUnauthenticated: Int
+        /// `max_unauthenticated_per_source`, 1...65536 and at most `max_unauthenticated`,
+        /// default 8: the same, per IPv4 address or IPv6 /64.
+        public var maxUnauthenticatedPerSource: Int
+        /// `handshakes_per_sec`, 1...10000, default 10: new connections per source (IPv4
+        /// address or IPv6 /64) per second, sustained.
+        public var handshakesPerSecond: Int
+        /// `handshake_burst`, 1...10000, default 20: new connections a source may open at
+        /// once before `handshakes_per_sec` applies.
+        public var handshakeBurst: Int
     }
 
     /// Things that are accepted but deserve a warning when the server starts.

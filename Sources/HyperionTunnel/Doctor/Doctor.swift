@@ -77,7 +77,7 @@ public enum Doctor {
         case .some(.handshakeRefused):
             return [knock, DoctorCheck(name: "connect", outcome: .passed("ok")), DoctorCheck(
                 name: "handshake",
-                outcome: .failed("handshake refused: the server closed without answering. Our admin key is not in its identity.admin_pubkeys, or server_pubkey is not this server's key (unknown server key).")
+                outcome: .failed("handshake refused: the server closed without answering. Either our admin key is not in its identity.admin_pubkeys, server_pubkey is not this server's key (unknown server key), or the server refused the connection at one of its [limits] (busy, or too many connections from this address); the server's log says which.")
             ), DoctorCheck(name: "ping", outcome: .skipped("no tunnel"))]
         case .some(.handshakeFailed):
             return [knock, DoctorCheck(name: "connect", outcome: .passed("ok")), DoctorCheck(

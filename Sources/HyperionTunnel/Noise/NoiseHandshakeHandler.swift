@@ -15,7 +15,9 @@ public struct HandshakeOutcome: Sendable {
 /// multiplexer). Bytes that arrived after the handshake are handed to the transport.
 ///
 /// A handshake that has not finished within `timeout` of the connection coming up closes
-/// the connection (PROTOCOL.md §3), so a silent peer cannot hold a connection slot.
+/// the connection (PROTOCOL.md §3), so a silent peer cannot hold a connection slot. The
+/// server passes no timeout: its own deadline runs on until the client's first transport
+/// frame, which is what makes it an admin (`TunnelServer`).
 final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -25,7 +27,7 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
 
     private var driver: Driver
     private var received: ByteBuffer?
-    private let timeout: TimeAmount
+    private let timeout: TimeAmount?
     private var timeoutTask: Scheduled<Void>?
     private var startedAt = NIODeadline.now()
     private var started = false
@@ -33,15 +35,18 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
     private let completion: EventLoopPromise<HandshakeOutcome>
     private let installSession: SessionInstaller
     private let logger: Logger
+    /// Told why the driver refused, for the server's refusal summary.
+    private let refused: ((ConnectionRefusal) -> Void)?
 
     init(
-        driver: Driver, timeout: TimeAmount, completion: EventLoopPromise<HandshakeOutcome>, logger: Logger,
-        installSession: @escaping SessionInstaller
+        driver: Driver, timeout: TimeAmount?, completion: EventLoopPromise<HandshakeOutcome>, logger: Logger,
+        refused: ((ConnectionRefusal) -> Void)? = nil, installSession: @escaping SessionInstaller
     ) {
         self.driver = driver
         self.timeout = timeout
         self.completion = completion
         self.logger = logger
+        self.refused = refused
         self.installSession = installSession
     }
 
@@ -74,13 +79,17 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
             switch try driver.receive(&received!) {
             case .waiting:
                 return
-            case let .refuse(reason):
-                logger.info("refused a tunnel handshake", metadata: ["peer": "\(context.remoteAddress.map { "\($0)" } ?? "?")", "reason": "\(reason)"])
+            case let .refuse(kind, reason):
+                // Debug only: anyone can send junk, and the server logs a summary instead.
+                logger.debug("refused a tunnel handshake", metadata: ["reason": "\(reason)"])
+                refused?(kind)
                 fail(context: context, TunnelError(.handshakeRefused, reason))
             case let .complete(reply, transport, peer):
                 complete(context: context, reply: reply, transport: transport, peer: peer)
             }
         } catch {
+            logger.debug("refused a tunnel handshake", metadata: ["reason": "\(error)"])
+            refused?(.handshakeFailed)
             fail(context: context, error)
         }
     }
@@ -88,7 +97,7 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
     func channelInactive(context: ChannelHandlerContext) {
         fail(context: context, TunnelError(
             .handshakeRefused,
-            "the server closed the connection without answering the handshake (our admin key is not in its allowlist, or server_pubkey is wrong)"
+            "the server closed the connection without answering the handshake (our admin key is not in its allowlist, server_pubkey is wrong, or the server refused the connection at one of its limits)"
         ))
         context.fireChannelInactive()
     }
@@ -104,9 +113,11 @@ final class NoiseHandshakeHandler<Driver: HandshakeDriver>: ChannelInboundHandle
         guard !started else { return }
         started = true
         startedAt = .now()
-        let limit = timeout.milliseconds
-        timeoutTask = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
-            self?.fail(context: context, TunnelError(.handshakeTimedOut, "the handshake did not finish within \(limit) ms"))
+        if let timeout {
+            let limit = timeout.milliseconds
+            timeoutTask = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [weak self] in
+                self?.fail(context: context, TunnelError(.handshakeTimedOut, "the handshake did not finish within \(limit) ms"))
+            }
         }
         do {
             if let first = try driver.start() {

@@ -39,6 +39,9 @@ public final class NoiseTransportHandler: ChannelDuplexHandler {
     private var flushesHeld = false
     private var flushRequested = false
     private var context: ChannelHandlerContext?
+    /// Called once, when the first frame from the peer decrypts, before its plaintext goes
+    /// on: the server's proof that the client holds the handshake's keys (no replay).
+    var firstFrameOpened: (() -> Void)?
 
     init(transport: NoiseTransport, logger: Logger) {
         self.assembler = TransportFrameAssembler(
@@ -109,6 +112,12 @@ public final class NoiseTransportHandler: ChannelDuplexHandler {
             return
         }
         if plaintext.readableBytes > 0 {
+            if let opened = firstFrameOpened {
+                firstFrameOpened = nil
+                opened()
+                // It may have closed the connection (the server at max_connections).
+                guard context.channel.isActive else { return }
+            }
             context.fireChannelRead(wrapInboundOut(plaintext))
         }
     }

@@ -3,13 +3,13 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Synchronization
 
-/// The server's live tunnel connections: enforces `maximumConnections` and lets shutdown
-/// reach every multiplexer to send go away.
+/// The server's live tunnel connections, so that shutdown can reach every multiplexer to
+/// send go away. Limits are `AdmissionGate`'s.
 final class ConnectionRegistry: Sendable {
     struct Entry: Sendable {
         let channel: Channel
         var multiplexer: NIOLoopBound<YamuxMultiplexer>?
-        /// Set once the handshake finished, for status.
+        /// Set once the client proved itself (its first transport frame), for status.
         var session: Session?
     }
 
@@ -22,18 +22,12 @@ final class ConnectionRegistry: Sendable {
 
     private let entries = NIOLockedValueBox<[ObjectIdentifier: Entry]>([:])
     private let accepting = NIOLockedValueBox(true)
-    let limit: Int
 
-    init(limit: Int) { self.limit = limit }
-
-    /// Records a new connection, or returns false when at the limit or shutting down.
+    /// Records a new connection, or returns false when shutting down.
     func admit(_ channel: Channel) -> Bool {
         guard accepting.withLockedValue({ $0 }) else { return false }
-        return entries.withLockedValue { entries in
-            guard entries.count < limit else { return false }
-            entries[ObjectIdentifier(channel)] = Entry(channel: channel)
-            return true
-        }
+        entries.withLockedValue { $0[ObjectIdentifier(channel)] = Entry(channel: channel) }
+        return true
     }
 
     func attach(_ multiplexer: NIOLoopBound<YamuxMultiplexer>, to channel: Channel) {

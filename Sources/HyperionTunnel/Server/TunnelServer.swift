@@ -9,23 +9,30 @@ import NIOPosix
 /// (server role), then one `StreamAcceptor` per stream.
 public final class TunnelServer: Sendable {
     private let serverChannel: Channel
-    private let registry: ConnectionRegistry
+    private let context: ServerContext
     private let settings: TunnelServerSettings
     private let logger: Logger
 
     /// The bound address (useful when the configured port was 0).
     public var localAddress: SocketAddress? { serverChannel.localAddress }
 
-    private init(serverChannel: Channel, registry: ConnectionRegistry, settings: TunnelServerSettings, logger: Logger) {
+    /// What every connection of the server shares.
+    private struct ServerContext: Sendable {
+        let registry = ConnectionRegistry()
+        let gate: AdmissionGate
+        let replays = ReplayGuard()
+    }
+
+    private init(serverChannel: Channel, context: ServerContext, settings: TunnelServerSettings, logger: Logger) {
         self.serverChannel = serverChannel
-        self.registry = registry
+        self.context = context
         self.settings = settings
         self.logger = logger
     }
 
     public static func start(settings: TunnelServerSettings, group: EventLoopGroup, logger: Logger) -> EventLoopFuture<TunnelServer> {
         NoiseCipherState.prepareTransportCipher()
-        let registry = ConnectionRegistry(limit: settings.maximumConnections)
+        let context = ServerContext(gate: AdmissionGate(limits: settings.admission))
         return ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelInitializer { ListenerGuard.install(on: $0, what: "tunnel port", logger: logger) }
@@ -34,28 +41,52 @@ public final class TunnelServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.setTunnelOptionsIfSupported(userTimeout: settings.pingTimeout)
-                    try Self.initializeConnection(channel, settings: settings, registry: registry, logger: logger)
+                    try Self.initializeConnection(channel, settings: settings, context: context, logger: logger)
                 }
             }
             .bind(host: settings.listenHost, port: settings.listenPort)
-            .map { TunnelServer(serverChannel: $0, registry: registry, settings: settings, logger: logger) }
+            .map { channel in
+                context.gate.startSummaries(on: channel.eventLoop, logger: logger)
+                return TunnelServer(serverChannel: channel, context: context, settings: settings, logger: logger)
+            }
     }
 
+    /// Admits the connection (`AdmissionGate`), runs the handshake, and makes the client an
+    /// admin only when its first transport frame decrypts, within the handshake timeout from
+    /// the accept. A v1 client sends one at the latest to answer the ping that follows
+    /// message 2. Until then it is no admin: message 1 can be replayed by anyone.
     private static func initializeConnection(
-        _ channel: Channel, settings: TunnelServerSettings, registry: ConnectionRegistry, logger baseLogger: Logger
+        _ channel: Channel, settings: TunnelServerSettings, context: ServerContext, logger baseLogger: Logger
     ) throws {
-        let logger = baseLogger.with(metadata: "peer", "\(channel.remoteAddress.map { "\($0)" } ?? "?")")
-        guard registry.admit(channel) else {
-            logger.notice("refusing a tunnel connection: \(registry.count) connections open (limits.max_connections)")
+        guard let ticket = context.gate.admit(from: channel.remoteAddress) else {
             channel.close(promise: nil)
             return
         }
-        channel.closeFuture.whenComplete { _ in registry.remove(channel) }
+        let logger = baseLogger.with(metadata: "peer", "\(channel.remoteAddress.map { "\($0)" } ?? "?")")
+        let registry = context.registry
+        let proof = NIOLoopBound(ConnectionProof(ticket: ticket, gate: context.gate), eventLoop: channel.eventLoop)
+        let deadline = channel.eventLoop.scheduleTask(in: settings.handshakeTimeout) {
+            proof.value.refuse(.unproven)
+            channel.close(promise: nil)
+        }
+        channel.closeFuture.whenComplete { _ in
+            deadline.cancel()
+            registry.remove(channel)
+            proof.value.closed()
+        }
+        guard registry.admit(channel) else {
+            proof.value.refuse(.shuttingDown)
+            channel.close(promise: nil)
+            return
+        }
 
         let handshake = channel.eventLoop.makePromise(of: HandshakeOutcome.self)
-        let driver = ResponderHandshake(serverKey: settings.serverKey, presharedKey: settings.presharedKey, allowlist: settings.adminKeys)
-        let handler = NoiseHandshakeHandler(driver: driver, timeout: settings.handshakeTimeout, completion: handshake, logger: logger) {
-            pipeline, transportHandler, admin in
+        let driver = ResponderHandshake(
+            serverKey: settings.serverKey, presharedKey: settings.presharedKey, allowlist: settings.adminKeys, replays: context.replays
+        )
+        let handler = NoiseHandshakeHandler(
+            driver: driver, timeout: nil, completion: handshake, logger: logger, refused: { proof.value.refuse($0) }
+        ) { pipeline, transportHandler, admin in
             let sessionLogger = logger.with(metadata: "admin", "\(admin.base64)")
             let streams = StreamCount()
             let multiplexer = YamuxMultiplexer(
@@ -71,13 +102,27 @@ public final class TunnelServer: Sendable {
             try pipeline.addHandler(multiplexer, position: .after(transportHandler))
             registry.attach(NIOLoopBound(multiplexer, eventLoop: channel.eventLoop), to: channel)
             // Our streams take data right behind the port request; a v1 client sees a ping.
-            if settings.announcesEarlyData { multiplexer.announce(opaque: EarlyDataAnnouncement.pingOpaque) }
+            // Either ping asks the client for the frame that proves it.
+            if settings.announcesEarlyData {
+                multiplexer.announce(opaque: EarlyDataAnnouncement.pingOpaque)
+            } else {
+                multiplexer.ping(promise: channel.eventLoop.makePromise())
+            }
             let watchdog = try TunnelWatchdog.install(
                 on: pipeline, after: transportHandler, channel: channel, multiplexer: multiplexer,
                 configuration: .init(pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout), logger: sessionLogger
             )
-            registry.attach(.init(admin: admin.base64, meter: watchdog.health.meter, streams: streams), to: channel)
-            sessionLogger.notice("admin connected")
+            let session = ConnectionRegistry.Session(admin: admin.base64, meter: watchdog.health.meter, streams: streams)
+            transportHandler.firstFrameOpened = {
+                deadline.cancel()
+                if proof.value.prove() {
+                    // Only now an admin's, in status as in the log.
+                    registry.attach(session, to: channel)
+                    sessionLogger.notice("admin connected")
+                } else {
+                    channel.close(promise: nil)
+                }
+            }
         }
         try channel.pipeline.syncOperations.addHandler(handler)
         handshake.futureResult.whenFailure { error in
@@ -110,7 +155,7 @@ public final class TunnelServer: Sendable {
     public func shutdown(endingDrainOn cutShort: EventLoopFuture<Void>? = nil) -> EventLoopFuture<Void> {
         let loop = serverChannel.eventLoop
         let closeListener = serverChannel.close()
-        let connections = registry.stopAccepting()
+        let connections = context.registry.stopAccepting()
         logger.notice("shutting down: draining \(connections.count) tunnel connection(s) for at most \(settings.drainTimeout.milliseconds) ms")
         for connection in connections {
             let channel = connection.channel
@@ -143,13 +188,17 @@ public final class TunnelServer: Sendable {
             deadline.cancel()
             closeRemaining("drain ended early")
         }
+        let gate = context.gate
         return closeListener.flatMapError { _ in loop.makeSucceededVoidFuture() }
             .flatMap { drained }
-            .always { _ in deadline.cancel() }
+            .always { _ in
+                deadline.cancel()
+                gate.stopSummaries(logger: logger)
+            }
     }
 
     /// The admins' live connections, for status.
-    public func connections() -> [AdminConnectionStatus] { registry.snapshot() }
+    public func connections() -> [AdminConnectionStatus] { context.registry.snapshot() }
 
     /// Completes when the listener closes.
     public var closeFuture: EventLoopFuture<Void> { serverChannel.closeFuture }
