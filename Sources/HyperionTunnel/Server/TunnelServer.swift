@@ -69,6 +69,7 @@ public final class TunnelServer: Sendable {
             registry.attach(NIOLoopBound(multiplexer, eventLoop: channel.eventLoop), to: channel)
             // Our streams take data right behind the port request; a v1 client sees a ping.
             if settings.announcesEarlyData { multiplexer.announce(opaque: EarlyDataAnnouncement.pingOpaque) }
+            try RekeyPingListener.install(on: pipeline, role: .server, policy: settings.rekeying, transport: transportHandler, multiplexer: multiplexer)
             _ = try TunnelWatchdog.install(
                 on: pipeline, after: transportHandler, channel: channel, multiplexer: multiplexer,
                 configuration: .init(pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout), logger: sessionLogger
