@@ -9,7 +9,10 @@ import Testing
     init() throws { fields = try VectorFields.load("noise-rekey") }
 
     func hex(_ name: String) throws -> [UInt8] { TestBytes.hex(try #require(fields[name])) }
-    func number(_ name: String) throws -> UInt64 { try #require(UInt64(try #require(fields[name]))) }
+    func number(_ name: String) throws -> UInt64 {
+        let text = try #require(fields[name])
+        return try #require(UInt64(text))
+    }
 
     @Test func rekeyMatchesTheIndependentComputation() throws {
         var cipher = NoiseCipherState(key: try hex("key_hex"))

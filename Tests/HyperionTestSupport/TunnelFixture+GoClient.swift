@@ -1,3 +1,5 @@
+import Testing
+
 /// The Go peer as the tunnel client of a fixture (interop/go-peer), with the fixture's keys.
 extension TunnelFixture {
     /// Starts `hyperion-go-peer client` to our server on 127.0.0.1:`tunnelPort`, forwarding

@@ -12,9 +12,9 @@ import Testing
     @Test func countTriggerMakesTheMarkerTheKeysLastFrame() {
         var schedule = RekeySchedule(policy: policy, framesSealed: 0, keySince: start, markerAtOnce: false)
         for round in 0..<100 {
-            #expect(!schedule.frameSealed(), "round \(round)")
-            #expect(!schedule.frameSealed(), "round \(round)")
-            #expect(schedule.frameSealed(), "round \(round): the marker follows the third frame")
+            #expect(schedule.frameSealed() == false, "round \(round)")
+            #expect(schedule.frameSealed() == false, "round \(round)")
+            #expect(schedule.frameSealed() == true, "round \(round): the marker follows the third frame")
             schedule.markerSealed()
         }
         #expect(schedule.markersSealed == 100)
@@ -23,45 +23,45 @@ import Testing
     @Test func framesBeforeTheStartCount() {
         // The first key sealed frames while the peers were still agreeing.
         var schedule = RekeySchedule(policy: policy, framesSealed: 10, keySince: start, markerAtOnce: false)
-        #expect(schedule.writing(at: start))
+        #expect(schedule.writing(at: start) == true)
         schedule.markerSealed()
-        #expect(!schedule.writing(at: start))
-        #expect(!schedule.frameSealed())
+        #expect(schedule.writing(at: start) == false)
+        #expect(schedule.frameSealed() == false)
     }
 
     @Test func timeTriggerFiresAtTheFirstWriteAfterTheLifetime() {
         var schedule = RekeySchedule(policy: policy, framesSealed: 0, keySince: start, markerAtOnce: false)
-        #expect(!schedule.writing(at: start + .minutes(5)))
-        #expect(!schedule.writing(at: start + .minutes(10) - .nanoseconds(1)))
-        #expect(schedule.writing(at: start + .minutes(10)))
+        #expect(schedule.writing(at: start + .minutes(5)) == false)
+        #expect(schedule.writing(at: start + .minutes(10) - .nanoseconds(1)) == false)
+        #expect(schedule.writing(at: start + .minutes(10)) == true)
         // Still due until the marker is sealed, also at a frame boundary.
-        #expect(schedule.frameSealed())
+        #expect(schedule.frameSealed() == true)
         schedule.markerSealed()
         // The new key dates from that write.
-        #expect(!schedule.writing(at: start + .minutes(19)))
-        #expect(schedule.writing(at: start + .minutes(20)))
+        #expect(schedule.writing(at: start + .minutes(19)) == false)
+        #expect(schedule.writing(at: start + .minutes(20)) == true)
         schedule.markerSealed()
         #expect(schedule.markersSealed == 2)
     }
 
     @Test func aMarkerByCountRestartsTheClockToo() {
         var schedule = RekeySchedule(policy: policy, framesSealed: 0, keySince: start, markerAtOnce: false)
-        #expect(!schedule.writing(at: start + .minutes(9)))
+        #expect(schedule.writing(at: start + .minutes(9)) == false)
         _ = schedule.frameSealed()
         _ = schedule.frameSealed()
-        #expect(schedule.frameSealed())
+        #expect(schedule.frameSealed() == true)
         schedule.markerSealed()
         // The key made by that marker dates from the last write seen (9 minutes).
-        #expect(!schedule.writing(at: start + .minutes(18)))
-        #expect(schedule.writing(at: start + .minutes(19)))
+        #expect(schedule.writing(at: start + .minutes(18)) == false)
+        #expect(schedule.writing(at: start + .minutes(19)) == true)
     }
 
     @Test func markerAtOnceComesBeforeAnything() {
         var schedule = RekeySchedule(policy: .standard, framesSealed: 0, keySince: start, markerAtOnce: true)
-        #expect(schedule.writing(at: start))
+        #expect(schedule.writing(at: start) == true)
         schedule.markerSealed()
-        #expect(!schedule.writing(at: start))
-        #expect(!schedule.frameSealed())
+        #expect(schedule.writing(at: start) == false)
+        #expect(schedule.frameSealed() == false)
     }
 
     @Test func standardPolicyIsIssue20s() {
@@ -69,7 +69,7 @@ import Testing
         for _ in 0..<((1 << 20) - 2) {
             if schedule.frameSealed() { Issue.record("a marker before 2^20 - 1 frames"); return }
         }
-        #expect(schedule.frameSealed(), "the marker is the key's 2^20th frame")
+        #expect(schedule.frameSealed() == true, "the marker is the key's 2^20th frame")
         #expect(RekeyPolicy.standard.keyLifetime == .minutes(10))
     }
 }
