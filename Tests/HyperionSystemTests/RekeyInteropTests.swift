@@ -12,7 +12,7 @@ import Testing
     let group = MultiThreadedEventLoopGroup.singleton
     static let debug = ["HYPERION_LOG": "debug"]
     /// The yamux trace lines of the Go peer for ping frames carrying "HYRK" (0x4859524B).
-    static func hyrk(_ flags: String) -> String { "PING flags=\(flags) stream=0 len=\(0x4859_524B)" }
+    static func hyrk(_ flags: String) -> String { "v0 PING flags=\(flags) stream=0 len=\(0x4859_524B)" }
 
     @Test func ourClientAndServerAgree() async throws {
         try await TunnelFixture.with("rekey-agree") { fixture in
