@@ -68,10 +68,8 @@ import Testing
             server.announcesEarlyData = announcing
         } client: { client in
             // By default early data on every stream of a test, however slowly the machine
-            // runs it; no periodic ping to refresh the connection behind the test's back.
+            // runs it.
             client.earlyDataFreshness = freshness
-            client.pingInterval = .seconds(60)
-            client.pingTimeout = .seconds(120)
         } _: { session, echoPort in
             try await body(session, echoPort, echoPort == 1 ? 2 : 1)
         }

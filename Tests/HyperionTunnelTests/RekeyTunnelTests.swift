@@ -53,9 +53,6 @@ import Testing
             settings.rekeying = server
         } client: { settings in
             settings.rekeying = client
-            // No keepalive deadline that a loaded machine could miss during the transfer.
-            settings.pingInterval = .seconds(60)
-            settings.pingTimeout = .seconds(120)
         } _: { session, echoPort in
             try await body(session, echoPort)
         }

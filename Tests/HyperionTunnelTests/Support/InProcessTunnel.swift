@@ -5,7 +5,8 @@ import NIOPosix
 @testable import HyperionTunnel
 
 /// A real tunnel server and one client session in process, on loopback, with an echo
-/// service that the server may dial; torn down after `body`, also when it throws.
+/// service that the server may dial; torn down after `body`, also when it throws. The
+/// client pings only once, as the session starts, unless `client` says otherwise.
 enum InProcessTunnel {
     static func with(
         group: EventLoopGroup, label: String,
@@ -31,6 +32,10 @@ enum InProcessTunnel {
             name: "test", host: "127.0.0.1", port: server.localAddress!.port!, serverKey: serverKey.publicKey, presharedKey: psk
         )
         var clientSettings = TunnelClientSettings(adminKey: adminKey)
+        // No periodic ping behind the test's back, and no keepalive deadline that a loaded
+        // machine could miss.
+        clientSettings.pingInterval = .seconds(60)
+        clientSettings.pingTimeout = .seconds(120)
         configureClient(&clientSettings)
         let session = try await TunnelConnector.connect(to: endpoint, settings: clientSettings, on: group.any(), logger: logger).get()
         do {
