@@ -178,7 +178,8 @@ public final class NoiseTransportHandler: ChannelDuplexHandler {
         pendingPromise = nil
         let sealed: ByteBuffer
         do {
-            sealed = try assembler.takeSealed(now: rekeying == nil ? nil : context.eventLoop.now)
+            // The clock is read only once this side rekeys: once per socket write, not per frame.
+            sealed = try assembler.takeSealed(now: assembler.rekeySchedule == nil ? nil : context.eventLoop.now)
         } catch {
             promise?.fail(error)
             fail(context: context, error: error)
