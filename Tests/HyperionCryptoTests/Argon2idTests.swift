@@ -31,13 +31,7 @@ import Testing
 
     /// The PSK vector of PROTOCOL.md §2, read from the shared vector file.
     @Test func hyperionV1PresharedKey() throws {
-        let url = try #require(Bundle.module.url(forResource: "hyperion-v1", withExtension: "txt", subdirectory: "Vectors"))
-        let text = try String(contentsOf: url, encoding: .utf8)
-        var fields = [String: String]()
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let equals = line.firstIndex(of: "=") else { continue }
-            fields[String(line[..<equals])] = String(line[line.index(after: equals)...])
-        }
+        let fields = try VectorFields.load("hyperion-v1")
         let passphrase = try #require(fields["passphrase"])
         let salt = try #require(fields["salt"])
         let expected = try #require(fields["psk_base64"])

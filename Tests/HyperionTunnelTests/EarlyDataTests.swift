@@ -64,42 +64,15 @@ import Testing
     private func withTunnel(
         announcing: Bool, freshness: TimeAmount = .seconds(60), _ body: (TunnelSession, UInt16, UInt16) async throws -> Void
     ) async throws {
-        let echo = try await ServerBootstrap(group: group)
-            .childChannelInitializer { $0.pipeline.addHandler(EchoHandler()) }
-            .bind(host: "127.0.0.1", port: 0).get()
-        let echoPort = UInt16(echo.localAddress!.port!)
-        let deniedPort: UInt16 = echoPort == 1 ? 2 : 1
-        let serverKey = X25519SecretKey.generate()
-        let adminKey = X25519SecretKey.generate()
-        let psk = try PresharedKey(rawBytes: (0..<32).map { _ in UInt8.random(in: 0...255) })
-        var serverSettings = TunnelServerSettings(
-            listenHost: "127.0.0.1", listenPort: 0, serverKey: serverKey, presharedKey: psk,
-            adminKeys: [adminKey.publicKey], egress: EgressPolicy(allowedPorts: [echoPort])
-        )
-        serverSettings.announcesEarlyData = announcing
-        let logger = Logger(label: "early-data-test")
-        let server = try await TunnelServer.start(settings: serverSettings, group: group, logger: logger).get()
-        let endpoint = TunnelEndpoint(
-            name: "test", host: "127.0.0.1", port: server.localAddress!.port!, serverKey: serverKey.publicKey, presharedKey: psk
-        )
-        var clientSettings = TunnelClientSettings(adminKey: adminKey)
-        // By default early data on every stream of a test, however slowly the machine runs
-        // it; no periodic ping to refresh the connection behind the test's back.
-        clientSettings.earlyDataFreshness = freshness
-        clientSettings.pingInterval = .seconds(60)
-        clientSettings.pingTimeout = .seconds(120)
-        let session = try await TunnelConnector.connect(to: endpoint, settings: clientSettings, on: group.any(), logger: logger).get()
-        do {
-            try await body(session, echoPort, deniedPort)
-        } catch {
-            session.close()
-            _ = try? await server.shutdown().get()
-            try? await echo.close()
-            throw error
+        try await InProcessTunnel.with(group: group, label: "early-data-test") { server in
+            server.announcesEarlyData = announcing
+        } client: { client in
+            // By default early data on every stream of a test, however slowly the machine
+            // runs it.
+            client.earlyDataFreshness = freshness
+        } _: { session, echoPort in
+            try await body(session, echoPort, echoPort == 1 ? 2 : 1)
         }
-        session.close()
-        try await server.shutdown().get()
-        try await echo.close()
     }
 
     /// Writes `text` on the stream at once, then reads until as many bytes came back.
@@ -126,13 +99,6 @@ import Testing
             try await Task.sleep(for: .milliseconds(10))
         }
         Issue.record("not within 5 s: \(what)")
-    }
-}
-
-private final class EchoHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        context.writeAndFlush(data, promise: nil)
     }
 }
 

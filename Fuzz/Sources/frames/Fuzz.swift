@@ -9,6 +9,8 @@ import NIOCore
 // fuzzed writes through the assembler and back through the parser and opener, fed in
 // fuzzed read sizes, sometimes with one byte flipped. Unflipped, the bytes must come back
 // exactly; flipped, what comes back before the failure must be a prefix of what was sent.
+// Half the round trips rekey every few frames (PROTOCOL.md §10.3) and the receiver follows
+// the markers; half of the arbitrary inputs go to a receiver that accepts markers.
 // Handshake frames (the u16-prefixed messages 1 and 2) are parsed from the same bytes.
 
 /// Both sides' transport keys after a handshake with fixed keys, made once per process.
@@ -25,8 +27,9 @@ let transports: (client: NoiseTransport, server: NoiseTransport) = {
 }()
 
 /// Feeds `wire` to a parser and opener in reads of the given sizes; returns the plaintext
-/// opened before the end or the first error, and whether an error ended it.
-func receive(_ wire: ByteBuffer, readSizes: [Int]) -> (plaintext: ByteBuffer, failed: Bool) {
+/// opened before the end or the first error, and whether an error ended it. A receiver
+/// that does not `acceptMarkers` treats a marker as v1 does: as an invalid length.
+func receive(_ wire: ByteBuffer, readSizes: [Int], acceptMarkers: Bool = false) -> (plaintext: ByteBuffer, failed: Bool) {
     var opener = TransportFrameOpener(cipher: transports.server.receiver)
     let parser = TransportFrameParser()
     var pending = ByteBuffer()
@@ -43,8 +46,14 @@ func receive(_ wire: ByteBuffer, readSizes: [Int]) -> (plaintext: ByteBuffer, fa
             precondition(missing >= 0 && missing + pending.readableBytes <= TransportFrame.maximumWireLength
                          || pending.readableBytes > TransportFrame.maximumWireLength,
                          "the parser asked for more than one maximum frame")
-            while let ciphertext = try parser.nextCiphertext(from: &pending) {
-                try opener.open(ciphertext, into: &plaintext)
+            while let frame = try parser.nextFrame(from: &pending) {
+                switch frame {
+                case .data(let ciphertext):
+                    try opener.open(ciphertext, into: &plaintext)
+                case .rekeyMarker(let marker):
+                    guard acceptMarkers else { throw RekeyNegotiation.unexpectedMarker }
+                    try opener.openRekeyMarker(marker)
+                }
             }
         }
     } catch {
@@ -65,7 +74,7 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let bytes = reader.rest()
         // Arbitrary wire bytes: a forged frame never opens.
         // No seed holds a genuine frame, and forging a tag without the key is not possible.
-        let (plaintext, _) = receive(ByteBuffer(bytes: bytes), readSizes: readSizes)
+        let (plaintext, _) = receive(ByteBuffer(bytes: bytes), readSizes: readSizes, acceptMarkers: mode & 2 != 0)
         precondition(plaintext.readableBytes == 0, "a frame from arbitrary bytes opened")
         var handshakeBytes = ByteBuffer(bytes: bytes)
         while let message = try? HandshakeFrame.read(from: &handshakeBytes) {
@@ -76,6 +85,12 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     // Writes of fuzzed sizes (some beyond one frame), taken from a pattern so that a short
     // input can still make large frames.
     var assembler = TransportFrameAssembler(cipher: transports.client.sender, output: ByteBuffer())
+    let rekeys = mode & 2 != 0
+    let start = NIODeadline.uptimeNanoseconds(0)
+    if rekeys {
+        let policy = RekeyPolicy(framesPerKey: 2 + UInt64(reader.u8() % 8), keyLifetime: .seconds(1))
+        assembler.startRekeying(policy: policy, keySince: start, markerAtOnce: reader.u8() & 1 != 0)
+    }
     var sent = ByteBuffer()
     var wire = ByteBuffer()
     for index in 0..<Int(reader.u8() % 8) {
@@ -83,8 +98,10 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         var piece = ByteBuffer(bytes: (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) })
         sent.writeImmutableBuffer(piece)
         try! assembler.append(&piece)
-        if reader.u8() & 1 != 0 {
-            var sealed = try! assembler.takeSealed()
+        let take = reader.u8()
+        if take & 1 != 0 {
+            // The upper bits step the clock (in tenths of a second) for the age limit.
+            var sealed = try! assembler.takeSealed(now: start + .milliseconds(Int64(index) * 100 * Int64(take >> 1)))
             wire.writeBuffer(&sealed)
         }
     }
@@ -96,7 +113,7 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
         let at = wire.readerIndex + Int(flip >> 8) % wire.readableBytes
         wire.setInteger(wire.getInteger(at: at, as: UInt8.self)! ^ UInt8(1 << (flip >> 1 & 7)), at: at)
     }
-    let (plaintext, failed) = receive(wire, readSizes: readSizes)
+    let (plaintext, failed) = receive(wire, readSizes: readSizes, acceptMarkers: rekeys)
     if flipped {
         precondition(sent.readableBytes >= plaintext.readableBytes
                      && sent.getSlice(at: sent.readerIndex, length: plaintext.readableBytes) == plaintext,

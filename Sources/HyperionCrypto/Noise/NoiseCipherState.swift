@@ -9,7 +9,8 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
     /// The Poly1305 tag appended to every ciphertext.
     public static let tagByteCount = 16
 
-    let key: SymmetricKey
+    /// Replaced only by `rekey()`.
+    private(set) var key: SymmetricKey
     /// The same key as an in-place C context, for transport frames (no `Data`, no copies).
     /// Made by the first transport frame: the handshake's own messages go through
     /// swift-crypto, so its five cipher states per side never need one (each would cost an
@@ -21,6 +22,14 @@ public struct NoiseCipherState: Sendable, CustomStringConvertible {
     init(key: [UInt8]) {
         precondition(key.count == NoiseHash.hashByteCount, "a Noise cipher key is 32 bytes")
         self.key = SymmetricKey(data: key)
+    }
+
+    /// Puts `newKey` in place of the key; the C context for it is made on the next frame.
+    /// The nonce is left as it is (only `rekey()` calls this, and REKEY keeps the counter).
+    mutating func replaceKey(with newKey: [UInt8]) {
+        precondition(newKey.count == NoiseHash.hashByteCount, "a Noise cipher key is 32 bytes")
+        key = SymmetricKey(data: newKey)
+        transportContext = nil
     }
 
     /// Whether the transport frames' C context exists yet (for tests).

@@ -1,4 +1,5 @@
 import HyperionMux
+import HyperionWire
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -73,6 +74,9 @@ public enum TunnelConnector {
                         let multiplexer = YamuxMultiplexer(configuration: configuration, channel: channel, logger: sessionLogger, inboundStreamInitializer: nil)
                         try pipeline.addHandler(multiplexer, position: .after(transportHandler))
                         try pipeline.addHandler(ServerFeatureListener(features: features), position: .after(multiplexer))
+                        try RekeyPingListener.install(
+                            on: pipeline, role: .client, policy: settings.rekeying, transport: transportHandler, multiplexer: multiplexer
+                        )
                         let watchdog = try TunnelWatchdog.install(
                             on: pipeline, after: transportHandler, channel: channel, multiplexer: multiplexer,
                             configuration: settings.livenessConfiguration, logger: sessionLogger

@@ -1,4 +1,5 @@
 import HyperionCrypto
+import HyperionWire
 import NIOCore
 
 /// One server as the client sees it, with its secrets already resolved.
@@ -58,6 +59,9 @@ public struct TunnelClientSettings: Sendable {
     /// firewall rule appears.
     public var connectAttemptsAfterKnock: Int = 6
     public var connectRetryDelayAfterKnock: TimeAmount = .milliseconds(170)
+    /// How often to rekey with a server that offers it (PROTOCOL.md §10.3); nil never
+    /// opts in, as a v1 client. Changed only by tests.
+    var rekeying: RekeyPolicy? = .standard
 
     public init(adminKey: X25519SecretKey) {
         self.adminKey = adminKey

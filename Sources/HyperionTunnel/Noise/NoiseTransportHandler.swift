@@ -13,6 +13,10 @@ import NIOCore
 /// straight into one reused output buffer, so a burst of small yamux frames costs one
 /// seal, one write and one flush on the socket.
 ///
+/// Between Hyperion peers that both opted in, it also retires each direction's key now and
+/// then (PROTOCOL.md §10.3): `RekeyNegotiation` says when markers may flow, the assembler's
+/// `RekeySchedule` when to send one, and the opener replaces the receiving key at each.
+///
 /// It is deliberately not removable: without it, what the session writes would leave in clear.
 public final class NoiseTransportHandler: ChannelDuplexHandler {
     public typealias InboundIn = ByteBuffer
@@ -42,6 +46,8 @@ public final class NoiseTransportHandler: ChannelDuplexHandler {
     /// Called once, when the first frame from the peer decrypts, before its plaintext goes
     /// on: the server's proof that the client holds the handshake's keys (no replay).
     var firstFrameOpened: (() -> Void)?
+    /// Rekeying, once `negotiateRekeying` was called; nil: v1 only.
+    private var rekeying: RekeyNegotiation?
 
     init(transport: NoiseTransport, logger: Logger) {
         self.assembler = TransportFrameAssembler(
@@ -93,13 +99,13 @@ public final class NoiseTransportHandler: ChannelDuplexHandler {
         do {
             if partialFrame.readableBytes > 0 {
                 guard try completePartialFrame(from: &incoming) else { return }
-                if let ciphertext = try parser.nextCiphertext(from: &partialFrame) {
-                    try opener.open(ciphertext, into: &plaintext)
+                if let frame = try parser.nextFrame(from: &partialFrame) {
+                    try open(frame, into: &plaintext)
                 }
                 partialFrame.clear()
             }
-            while let ciphertext = try parser.nextCiphertext(from: &incoming) {
-                try opener.open(ciphertext, into: &plaintext)
+            while let frame = try parser.nextFrame(from: &incoming) {
+                try open(frame, into: &plaintext)
             }
             if incoming.readableBytes > 0 {
                 partialFrame.writeBuffer(&incoming)
@@ -119,6 +125,17 @@ public final class NoiseTransportHandler: ChannelDuplexHandler {
                 guard context.channel.isActive else { return }
             }
             context.fireChannelRead(wrapInboundOut(plaintext))
+        }
+    }
+
+    private func open(_ frame: TransportFrameParser.Frame, into plaintext: inout ByteBuffer) throws {
+        switch frame {
+        case .data(let ciphertext):
+            try opener.open(ciphertext, into: &plaintext)
+        case .rekeyMarker(let marker):
+            guard let step = try rekeying?.markerReceived() else { throw RekeyNegotiation.unexpectedMarker }
+            try opener.openRekeyMarker(marker)
+            _ = apply(step)
         }
     }
 
@@ -170,7 +187,8 @@ public final class NoiseTransportHandler: ChannelDuplexHandler {
         pendingPromise = nil
         let sealed: ByteBuffer
         do {
-            sealed = try assembler.takeSealed()
+            // The clock is read only once this side rekeys: once per socket write, not per frame.
+            sealed = try assembler.takeSealed(now: assembler.rekeySchedule == nil ? nil : context.eventLoop.now)
         } catch {
             promise?.fail(error)
             fail(context: context, error: error)
@@ -179,6 +197,41 @@ public final class NoiseTransportHandler: ChannelDuplexHandler {
         // An empty write still carries its promise down, so it completes in order.
         guard sealed.readableBytes > 0 || promise != nil else { return }
         context.write(wrapOutboundOut(sealed), promise: promise)
+    }
+
+    // MARK: rekeying
+
+    /// Takes part in rekeying in `role`, retiring this side's keys by `policy` once agreed.
+    /// Called as the session starts (the server announces at the same time).
+    func negotiateRekeying(role: RekeyNegotiation.Role, policy: RekeyPolicy) {
+        guard rekeying == nil, let context else { return }
+        rekeying = RekeyNegotiation(role: role, policy: policy, keySince: context.eventLoop.now)
+    }
+
+    /// The peer's `RekeyAnnouncement` ping arrived. Returns whether to send ours: the
+    /// client's opt-in.
+    func rekeyPingReceived() -> Bool {
+        guard let step = rekeying?.pingReceived() else { return false }
+        return apply(step)
+    }
+
+    /// Markers sent and received so far (for tests).
+    var rekeyCounts: (sent: Int, received: Int) {
+        (assembler.rekeySchedule?.markersSealed ?? 0, rekeying?.markersReceived ?? 0)
+    }
+
+    private func apply(_ step: RekeyNegotiation.Step) -> Bool {
+        switch step {
+        case .nothing:
+            return false
+        case .sendOptIn:
+            return true
+        case .startSending(let markerAtOnce):
+            guard let rekeying else { return false }
+            assembler.startRekeying(policy: rekeying.policy, keySince: rekeying.keySince, markerAtOnce: markerAtOnce)
+            logger.debug("rekeying agreed with the peer")
+            return false
+        }
     }
 
     private func fail(context: ChannelHandlerContext, error: Error) {

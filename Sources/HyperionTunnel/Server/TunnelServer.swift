@@ -108,6 +108,7 @@ public final class TunnelServer: Sendable {
             } else {
                 multiplexer.ping(promise: channel.eventLoop.makePromise())
             }
+            try RekeyPingListener.install(on: pipeline, role: .server, policy: settings.rekeying, transport: transportHandler, multiplexer: multiplexer)
             let watchdog = try TunnelWatchdog.install(
                 on: pipeline, after: transportHandler, channel: channel, multiplexer: multiplexer,
                 configuration: .init(pingInterval: settings.pingInterval, pingTimeout: settings.pingTimeout), logger: sessionLogger

@@ -1,4 +1,5 @@
 import HyperionCrypto
+import HyperionWire
 import NIOCore
 
 /// Everything the tunnel server needs, already validated and resolved (keys loaded, PSK
@@ -32,6 +33,9 @@ public struct TunnelServerSettings: Sendable {
     /// Whether to announce early data (`EarlyDataAnnouncement`) to each client. Off only to
     /// behave as a v1 server would, in tests.
     var announcesEarlyData = true
+    /// How often to rekey with a client that opts in (PROTOCOL.md §10.3); nil never
+    /// announces it, as a v1 server. Changed only by tests.
+    var rekeying: RekeyPolicy? = .standard
 
     public init(
         listenHost: String, listenPort: Int, serverKey: X25519SecretKey, presharedKey: PresharedKey,

@@ -10,12 +10,17 @@ import NIOCore
 /// stream. Writes of any size gather into frames of up to 16384 plaintext bytes: a burst
 /// of small yamux frames becomes one transport frame. What the assembler holds beyond the
 /// output is at most one frame's plaintext.
+///
+/// Once `startRekeying` was called, it also retires its key when the `RekeySchedule` says
+/// so: a rekey marker (PROTOCOL.md §10.3) sealed under the old key, between two frames.
 public struct TransportFrameAssembler {
     private var cipher: NoiseCipherState
     private var output: ByteBuffer
     /// The plaintext of the frame being filled, in order, and its length.
     private var openFramePieces: [ByteBuffer] = []
     private var openFrameFill = 0
+    /// When to retire the key; nil while this side does not rekey (always, with a v1 peer).
+    public private(set) var rekeySchedule: RekeySchedule?
 
     public init(cipher: NoiseCipherState, output: ByteBuffer) {
         self.cipher = cipher
@@ -37,13 +42,25 @@ public struct TransportFrameAssembler {
         }
     }
 
+    /// Starts retiring the key by `policy`; the key has sealed every frame so far (the
+    /// nonce counts them) since `keySince`. Both peers must have opted in (`RekeyNegotiation`).
+    public mutating func startRekeying(policy: RekeyPolicy, keySince: NIODeadline, markerAtOnce: Bool) {
+        guard rekeySchedule == nil else { return }
+        rekeySchedule = RekeySchedule(policy: policy, framesSealed: cipher.nonce, keySince: keySince, markerAtOnce: markerAtOnce)
+    }
+
     /// Seals the frame being filled, then hands over every sealed frame, leaving the
     /// assembler empty. The storage is reused once the returned buffer is released.
+    /// `now` is the time of the write, for the rekey schedule (unused without one); a due
+    /// marker goes before the frame being filled.
     ///
     /// The handed-over bytes are only marked as read here; the buffer is rewound when the
     /// next frame is sealed. Rewinding now, while the caller still holds the bytes, would
     /// make NIO allocate new storage on every flush.
-    public mutating func takeSealed() throws -> ByteBuffer {
+    public mutating func takeSealed(now: NIODeadline? = nil) throws -> ByteBuffer {
+        if let now, rekeySchedule?.writing(at: now) == true {
+            try sealRekeyMarker()
+        }
         try sealOpenFrame()
         let sealed = output
         output.moveReaderIndex(to: output.writerIndex)
@@ -78,5 +95,20 @@ public struct TransportFrameAssembler {
             space.storeBytes(of: UInt16(sealedCount).bigEndian, toByteOffset: 0, as: UInt16.self)
             return 2 + sealedCount
         }
+        if rekeySchedule?.frameSealed() == true {
+            try sealRekeyMarker()
+        }
+    }
+
+    /// Seals a rekey marker (length field 0x8010, then the tag of an empty plaintext with
+    /// that field as associated data) after the frames sealed so far, then replaces the key:
+    /// the plaintext still waiting in the open frame is sealed under the new one.
+    private mutating func sealRekeyMarker() throws {
+        rewindIfEmpty()
+        let tag = try cipher.sealEmpty(authenticating: TransportFrame.rekeyMarkerAssociatedData)
+        output.writeInteger(TransportFrame.rekeyMarkerLengthField)
+        output.writeBytes(tag)
+        try cipher.rekey()
+        rekeySchedule?.markerSealed()
     }
 }
