@@ -124,7 +124,8 @@ let package = Package(
         .target(
             name: "HyperionCommandLine",
             dependencies: [
-                "HyperionCrypto", "HyperionConfig",
+                // CHyperionLinux: the server's privilege drop (capabilities, setresuid, mlock).
+                "HyperionCrypto", "HyperionConfig", "CHyperionLinux",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -242,6 +243,10 @@ let package = Package(
         .testTarget(
             name: "HyperionConfigTests",
             dependencies: ["HyperionConfig", "HyperionCrypto"]
+        ),
+        .testTarget(
+            name: "HyperionCommandLineTests",
+            dependencies: ["HyperionCommandLine"]
         ),
     ],
     swiftLanguageModes: [.v6]
