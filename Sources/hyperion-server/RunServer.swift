@@ -56,6 +56,15 @@ enum RunServer {
                 code: (error as? IOError)?.errnoCode, detail: "\(error)"
             ))
         }
+        // The packet socket, the listener and nft's first answers are ours: give up the rest.
+        do {
+            try ServerHardening.apply(config: config, presharedKey: presharedKey, serverKey: serverKey, logger: logger)
+        } catch {
+            gate?.stop()
+            try? server.shutdown(endingDrainOn: group.next().makeSucceededFuture(())).wait()
+            try? group.syncShutdownGracefully()
+            throw error
+        }
         logger.notice("listening", metadata: [
             "address": "\(server.localAddress.map { "\($0)" } ?? "\(config.listen)")",
             "admins": "\(config.identity.adminPublicKeys.count)",
