@@ -35,6 +35,10 @@ import Testing
                 let wrong = expected.filter { status[$0.key] != $0.value }.map { "\($0.key): \(status[$0.key] ?? "missing")" }
                 #expect(wrong.isEmpty, "thread \(thread) (\(status["Name"] ?? "?")): \(wrong.sorted())")
             }
+            // The PSK's and the static key's pages, locked before the drop (mlock).
+            #expect(!server.output.contains("could not lock"), "server log:\n\(server.output)")
+            let locked = try Self.statusFields("/proc/\(server.pid)/status")["VmLck"] ?? "missing"
+            #expect(locked != "0 kB" && locked.hasSuffix(" kB"), "VmLck: \(locked)")
             let limits = String(decoding: try ProcessInspection.read("/proc/\(server.pid)/limits"), as: UTF8.self)
             let core = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }?.split(separator: " ", omittingEmptySubsequences: true)
             #expect(core.map { Array($0.suffix(3)) } == ["0", "0", "bytes"], "\(limits)")
@@ -81,23 +85,27 @@ import Testing
     }
 
     /// Whether `pid` is dumpable, seen from outside. Under another user: the kernel makes a
-    /// non-dumpable process's /proc files root's, a dumpable one's are its own. As root
-    /// that shows nothing, so: root without CAP_SYS_PTRACE may read the environment of a
-    /// dumpable root process (same uid, a superset of its capabilities) but not of a
-    /// non-dumpable one; a dumpable `sleep` of root's shows the check can say yes.
+    /// non-dumpable process's /proc files root's, a dumpable one's are its own. As root that
+    /// shows nothing, so: root without CAP_SYS_PTRACE may open /proc/PID/mem (a ptrace
+    /// attach check) of a dumpable root process whose capabilities are a subset of its own,
+    /// but not of a non-dumpable one. The server keeps a subset; a dumpable `sleep` started
+    /// the same way shows the check can say yes.
     static func isDumpable(_ pid: pid_t, runsAsRoot: Bool, bed: SPATestbed) async throws -> Bool {
         guard runsAsRoot else {
             var info = stat()
-            guard stat("/proc/\(pid)/environ", &info) == 0 else { throw TestFailure("cannot stat /proc/\(pid)/environ") }
+            guard stat("/proc/\(pid)/mem", &info) == 0 else { throw TestFailure("cannot stat /proc/\(pid)/mem") }
             return info.st_uid == TestUser.uid
         }
         let setpriv = try #require(TestUser.setpriv, "setpriv (util-linux)")
-        func readableWithoutPtrace(_ target: pid_t) async throws -> Bool {
-            try await runCommand(setpriv, ["--bounding-set=-sys_ptrace", "--", "cat", "/proc/\(target)/environ"], timeout: .seconds(30), as: .runner).status == 0
+        let withoutPtrace = [setpriv, "--bounding-set=-sys_ptrace", "--"]
+        func attachable(_ target: pid_t) async throws -> Bool {
+            try await runCommand(withoutPtrace[0], Array(withoutPtrace.dropFirst()) + ["sh", "-c", ": < /proc/\(target)/mem"], timeout: .seconds(30), as: .runner).status == 0
         }
-        let control = try ChildProcess(name: "sleep", executable: "/bin/sleep", arguments: ["60"], directory: bed.files.directory, user: .runner)
+        let control = try ChildProcess(
+            name: "sleep", executable: withoutPtrace[0], arguments: Array(withoutPtrace.dropFirst()) + ["sleep", "60"], directory: bed.files.directory, user: .runner
+        )
         bed.files.adopt(control)
-        #expect(try await readableWithoutPtrace(control.pid), "the check cannot tell: a dumpable root process was not readable")
-        return try await readableWithoutPtrace(pid)
+        #expect(try await attachable(control.pid), "the check cannot tell: a dumpable root process was not attachable")
+        return try await attachable(pid)
     }
 }

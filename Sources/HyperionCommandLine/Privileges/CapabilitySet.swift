@@ -14,13 +14,15 @@ public struct CapabilitySet: OptionSet, Hashable, Sendable, CustomStringConverti
         (.netBindService, "CAP_NET_BIND_SERVICE"), (.netAdmin, "CAP_NET_ADMIN"), (.netRaw, "CAP_NET_RAW"),
     ]
 
-    /// `CAP_NET_ADMIN CAP_NET_RAW`, or `none`.
+    /// `CAP_NET_ADMIN CAP_NET_RAW`, or `none`; a set with other capabilities (root's
+    /// full set, in an error) as /proc shows it, `0x000001ffffffffff`.
     public var description: String {
-        var words: [String] = []
-        for bit in 0..<64 where rawValue & (1 << UInt64(bit)) != 0 {
-            let single = CapabilitySet(rawValue: 1 << UInt64(bit))
-            words.append(Self.names.first { $0.0 == single }?.1 ?? "capability \(bit)")
+        guard rawValue != 0 else { return "none" }
+        let named = Self.names.filter { isSuperset(of: $0.0) }
+        guard named.reduce(0, { $0 | $1.0.rawValue }) == rawValue else {
+            let hex = String(rawValue, radix: 16)
+            return "0x" + String(repeating: "0", count: 16 - hex.count) + hex
         }
-        return words.isEmpty ? "none" : words.joined(separator: " ")
+        return named.map(\.1).joined(separator: " ")
     }
 }

@@ -30,11 +30,11 @@ public enum PrivilegeDrop {
             try check(chyperion_switch_user(account.uid, account.gid), doing: "switch to the user \(user) (uid \(account.uid), gid \(account.gid))")
             try everyThread(CHYPERION_THREAD_RESTRICT_CAPABILITIES | CHYPERION_THREAD_NO_NEW_PRIVILEGES, plan)
             expected = (account.uid, account.gid)
-            summary = "running as \(user) (uid \(account.uid)) with \(plan.kept) (ambient \(plan.ambient))"
+            summary = "running as \(user) (uid \(account.uid)) with \(plan.kept.isEmpty ? "no capabilities" : "\(plan.kept) (ambient \(plan.ambient))")"
         case .stayRoot:
             try everyThread(CHYPERION_THREAD_RESTRICT_CAPABILITIES | CHYPERION_THREAD_NO_NEW_PRIVILEGES, plan)
             expected = nil
-            summary = "running as root with only \(plan.kept) (set [server] user to leave uid 0)"
+            summary = "running as root with \(plan.kept.isEmpty ? "no capabilities" : "only \(plan.kept)") (set [server] user to leave uid 0)"
         case .unprivileged(let user):
             if let user {
                 let account = try Account.named(user, configPath: configPath)

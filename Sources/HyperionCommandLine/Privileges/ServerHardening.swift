@@ -17,7 +17,7 @@ public enum ServerHardening {
             ("PSK", SecretMemory.lockStorage(of: presharedKey, secret: presharedKey.rawBytes)),
             ("static key", SecretMemory.lockStorage(of: serverKey, secret: secretKeyBytes)),
         ]
-        secretKeyBytes.withUnsafeMutableBytes { $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        secretKeyBytes.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         for (name, isLocked) in locked where !isLocked {
             logger.warning("could not lock the \(name) in memory: it may be swapped out (see Privileges in docs/SECURITY.md)")
         }
