@@ -73,8 +73,9 @@ public enum PrivilegeDrop {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
         guard !tasks.isEmpty else { throw CommandFailure("could not list /proc/self/task to check the privilege drop") }
         for task in tasks {
-            guard let text = readProcFile("/proc/self/task/\(task)/status") else { continue } // exited meanwhile
-            guard let credentials = ThreadCredentials(procStatus: text) else {
+            // Foundation reads to the end, though /proc reports a size of 0.
+            guard let data = FileManager.default.contents(atPath: "/proc/self/task/\(task)/status") else { continue } // exited meanwhile
+            guard let credentials = ThreadCredentials(procStatus: String(decoding: data, as: UTF8.self)) else {
                 throw CommandFailure("could not read the credentials of thread \(task) in /proc to check the privilege drop")
             }
             let problems = credentials.mismatches(plan, uid: expected?.uid, gid: expected?.gid)
@@ -82,23 +83,6 @@ public enum PrivilegeDrop {
                 throw CommandFailure("the privilege drop did not take in thread \(task): \(problems.joined(separator: "; "))")
             }
         }
-    }
-
-    /// A /proc file of at most 16 KiB. They report a size of 0 and are made as they are
-    /// read, so read until end of file.
-    private static func readProcFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: 16 << 10)
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            filled += count
-        }
-        return String(decoding: bytes[..<filled], as: UTF8.self)
     }
 
     private static func check(_ result: Int32, doing what: String) throws(CommandFailure) {

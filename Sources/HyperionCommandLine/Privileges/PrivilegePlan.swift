@@ -24,12 +24,6 @@ public struct PrivilegePlan: Hashable, Sendable {
     /// Inheritable and ambient: what a spawned `nft` gets when the server is not root.
     public var ambient: CapabilitySet
 
-    public init(identity: Identity, kept: CapabilitySet, ambient: CapabilitySet) {
-        self.identity = identity
-        self.kept = kept
-        self.ambient = ambient
-    }
-
     /// The plan for `hyperion-server run`.
     public static func server(knockEnabled: Bool, user: String?, startedAsRoot: Bool) -> PrivilegePlan {
         let kept: CapabilitySet = knockEnabled ? [.netAdmin, .netRaw] : []
