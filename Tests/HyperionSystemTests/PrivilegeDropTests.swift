@@ -39,9 +39,7 @@ import Testing
             #expect(!server.output.contains("could not lock"), "server log:\n\(server.output)")
             let locked = try Self.statusFields("/proc/\(server.pid)/status")["VmLck"] ?? "missing"
             #expect(locked != "0 kB" && locked.hasSuffix(" kB"), "VmLck: \(locked)")
-            let limits = String(decoding: try ProcessInspection.read("/proc/\(server.pid)/limits"), as: UTF8.self)
-            let core = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }?.split(separator: " ", omittingEmptySubsequences: true)
-            #expect(core.map { Array($0.suffix(3)) } == ["0", "0", "bytes"], "\(limits)")
+            #expect(try Self.coreLimit(server.pid) == ["0", "0", "bytes"])
             #expect(try await Self.isDumpable(server.pid, runsAsRoot: user == nil, bed: bed) == false)
 
             try await bed.startEchoService()
@@ -52,6 +50,29 @@ import Testing
             #expect(try await KnockSetListing.addresses(in: .v4, on: bed.server) == [bed.admin.v4])
             #expect(server.output.contains("tunnel port opened for the source"), "server log:\n\(server.output)")
             #expect(!server.output.contains("could not add"), "server log:\n\(server.output)")
+        }
+    }
+
+    /// Started as an ordinary user there is nothing to drop, but no-new-privileges, the core
+    /// limit and non-dumpable still apply.
+    @Test func startedAsAnOrdinaryUserItIsStillNotDumpableWithoutCoreDumpsOrNewPrivileges() async throws {
+        try await SPATestbed.run("privdrop-ordinary") { bed in
+            let config = try bed.writeServerConfig(knock: false)
+            let server = try ChildProcess(
+                name: "server", executable: SystemTool.ip, arguments: bed.server.inside([TestEnvironment.server, "run", "--config", config], as: .testUser),
+                environment: bed.files.environment, directory: bed.files.directory, user: .runner
+            )
+            bed.files.adopt(server)
+            guard try await server.waitForOutput("listening") else { return }
+            #expect(server.output.contains("not started as root: nothing to drop"), "server log:\n\(server.output)")
+            let expected = ["NoNewPrivs": "1", "CapEff": Self.none, "CapPrm": Self.none, "CapAmb": Self.none, "Uid": "\(TestUser.uid)\t\(TestUser.uid)\t\(TestUser.uid)\t\(TestUser.uid)"]
+            for thread in try FileManager.default.contentsOfDirectory(atPath: "/proc/\(server.pid)/task") {
+                let status = try Self.statusFields("/proc/\(server.pid)/task/\(thread)/status")
+                let wrong = expected.filter { status[$0.key] != $0.value }.map { "\($0.key): \(status[$0.key] ?? "missing")" }
+                #expect(wrong.isEmpty, "thread \(thread) (\(status["Name"] ?? "?")): \(wrong.sorted())")
+            }
+            #expect(try Self.coreLimit(server.pid) == ["0", "0", "bytes"])
+            #expect(try await Self.isDumpable(server.pid, runsAsRoot: false, bed: bed) == false)
         }
     }
 
@@ -71,6 +92,13 @@ import Testing
         guard let user else { return path }
         let text = try String(contentsOfFile: path, encoding: .utf8)
         return try bed.files.write("server-user.toml", text + "\n[server]\nuser = \"\(user)\"\n")
+    }
+
+    /// The soft and hard core file size and the unit, from /proc/PID/limits.
+    static func coreLimit(_ pid: pid_t) throws -> [String] {
+        let limits = String(decoding: try ProcessInspection.read("/proc/\(pid)/limits"), as: UTF8.self)
+        let line = limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") }
+        return line.map { $0.split(separator: " ").suffix(3).map(String.init) } ?? []
     }
 
     /// `Name: value` lines of a /proc status file, tabs between values kept.
