@@ -26,6 +26,13 @@
 
 // Raw system calls only from here to `apply_change`: they run in a signal handler.
 
+/// One thread's capability sets, a bit per capability number (CAP_NET_ADMIN is bit 12).
+typedef struct {
+    uint64_t effective;
+    uint64_t permitted;
+    uint64_t inheritable;
+} chyperion_capability_sets;
+
 static long raw_prctl(long option, unsigned long a, unsigned long b, unsigned long c, unsigned long d) {
     return syscall(SYS_prctl, option, a, b, c, d);
 }
@@ -235,18 +242,6 @@ int chyperion_restrict_all_threads(const chyperion_thread_change *change, int ti
 
 // MARK: Process-wide
 
-int chyperion_capabilities_get(chyperion_capability_sets *sets) {
-    return get_sets(sets);
-}
-
-int chyperion_capability_last(void) {
-    int last = -1;
-    while (last < 63 && prctl(PR_CAPBSET_READ, (unsigned long)(last + 1), 0, 0, 0) >= 0) {
-        last++;
-    }
-    return last;
-}
-
 int chyperion_switch_user(uid_t uid, gid_t gid) {
     if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) {
         return -errno;
@@ -261,11 +256,6 @@ int chyperion_disable_core_dumps(void) {
 
 int chyperion_set_not_dumpable(void) {
     return prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 ? -errno : 0;
-}
-
-int chyperion_is_dumpable(void) {
-    int dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
-    return dumpable < 0 ? -errno : dumpable;
 }
 
 int chyperion_lock_pages(const void *address, size_t length) {

@@ -14,13 +14,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/// One thread's capability sets, a bit per capability number (CAP_NET_ADMIN is bit 12).
-typedef struct {
-    uint64_t effective;
-    uint64_t permitted;
-    uint64_t inheritable;
-} chyperion_capability_sets;
-
 /// What `chyperion_restrict_all_threads` does in each thread, as a set of these flags.
 /// PR_SET_KEEPCAPS 1, so that a later uid change keeps the permitted set.
 #define CHYPERION_THREAD_KEEP_CAPABILITIES 1
@@ -36,12 +29,6 @@ typedef struct {
     uint64_t inheritable;
     uint64_t ambient;
 } chyperion_thread_change;
-
-/// The calling thread's capability sets.
-int chyperion_capabilities_get(chyperion_capability_sets *sets);
-
-/// The highest capability number this kernel knows (PR_CAPBSET_READ probing).
-int chyperion_capability_last(void);
 
 /// Applies `change` to the calling thread, then to every other thread of the process,
 /// one at a time: each is sent SIGSYS (tgkill) and applies the change in a handler that
@@ -63,9 +50,6 @@ int chyperion_disable_core_dumps(void);
 /// PR_SET_DUMPABLE 0: no core dump, no ptrace attach by the same user, /proc/PID files
 /// owned by root. For the whole process.
 int chyperion_set_not_dumpable(void);
-
-/// PR_GET_DUMPABLE.
-int chyperion_is_dumpable(void);
 
 /// mlock of the whole pages that hold [address, address + length).
 int chyperion_lock_pages(const void *address, size_t length);

@@ -2,7 +2,6 @@
 import CHyperionLinux
 import Foundation
 import Glibc
-import Logging
 
 /// Gives up what hyperion-server no longer needs once its sockets are open (`PrivilegePlan`):
 /// the user, the capabilities, and always no-new-privileges, no core dumps and not dumpable.
@@ -18,7 +17,7 @@ public enum PrivilegeDrop {
     /// Applies `plan`; `configPath` names the config in messages. Returns what was done,
     /// for the log.
     @discardableResult
-    public static func apply(_ plan: PrivilegePlan, configPath: String, logger: Logger) throws(CommandFailure) -> String {
+    public static func apply(_ plan: PrivilegePlan, configPath: String) throws(CommandFailure) -> String {
         try check(chyperion_disable_core_dumps(), doing: "set the core file size limit to 0")
         let expected: (uid: uid_t, gid: gid_t)?
         let summary: String

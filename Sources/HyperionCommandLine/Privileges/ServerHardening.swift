@@ -22,7 +22,7 @@ public enum ServerHardening {
             logger.warning("could not lock the \(name) in memory: it may be swapped out (see Privileges in docs/SECURITY.md)")
         }
         let plan = PrivilegePlan.server(knockEnabled: config.knock.isEnabled, user: config.server.user, startedAsRoot: geteuid() == 0)
-        let summary = try PrivilegeDrop.apply(plan, configPath: config.path, logger: logger)
+        let summary = try PrivilegeDrop.apply(plan, configPath: config.path)
         if case .unprivileged = plan.identity {
             logger.info("\(summary)")
         } else {
