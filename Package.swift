@@ -134,7 +134,8 @@ let package = Package(
         .target(
             name: "HyperionCommandLine",
             dependencies: [
-                "HyperionCrypto", "HyperionConfig", "HyperionTunnel", "HyperionProcess",
+                // CHyperionLinux: the server's privilege drop (capabilities, setresuid, mlock).
+                "HyperionCrypto", "HyperionConfig", "HyperionTunnel", "HyperionProcess", "CHyperionLinux",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -262,6 +263,10 @@ let package = Package(
         .testTarget(
             name: "HyperionConfigTests",
             dependencies: ["HyperionConfig", "HyperionCrypto"]
+        ),
+        .testTarget(
+            name: "HyperionCommandLineTests",
+            dependencies: ["HyperionCommandLine"]
         ),
     ],
     swiftLanguageModes: [.v6]

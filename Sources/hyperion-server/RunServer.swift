@@ -95,11 +95,6 @@ enum RunServer {
                 code: (error as? IOError)?.errnoCode, detail: "\(error)"
             ))
         }
-        logger.notice("listening", metadata: [
-            "address": "\(server.localAddress.map { "\($0)" } ?? "\(config.listen)")",
-            "admins": "\(config.identity.adminPublicKeys.count)",
-            "egress": "\(config.egress.allowedPorts.map(String.init).joined(separator: ","))",
-        ])
         let bound = SocketAddress(ip: config.listen.ip, port: server.localAddress?.port.map { UInt16($0) } ?? config.listen.port)
         var control: ControlServer?
         if let daemon {
@@ -115,6 +110,24 @@ enum RunServer {
                 throw CommandFailure("cannot open the control socket \(daemon.files.socket): \(error)")
             }
         }
+        // The packet socket, the listener, the control socket and nft's first answers are
+        // ours: give up the rest.
+        do {
+            try ServerHardening.apply(config: config, presharedKey: presharedKey, serverKey: serverKey, logger: logger)
+        } catch {
+            gate?.stop()
+            _ = try? control?.close().wait()
+            daemon?.files.removeFiles()
+            try? server.shutdown(endingDrainOn: group.next().makeSucceededFuture(())).wait()
+            try? group.syncShutdownGracefully()
+            throw error
+        }
+        // Logged once everything is up and privileges are down: tests and people wait for it.
+        logger.notice("listening", metadata: [
+            "address": "\(server.localAddress.map { "\($0)" } ?? "\(config.listen)")",
+            "admins": "\(config.identity.adminPublicKeys.count)",
+            "egress": "\(config.egress.allowedPorts.map(String.init).joined(separator: ","))",
+        ])
         SystemdNotify.ready(status: "listening on \(bound)")
         return Started(
             server: server, gate: gate, control: control, files: daemon?.files, group: group, signals: signals, logger: logger,

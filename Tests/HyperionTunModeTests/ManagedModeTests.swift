@@ -179,6 +179,32 @@ import Testing
         }
     }
 
+    /// `[server] user`: the daemon drops to that user after making its socket and pid file
+    /// in root's runtime directory; root still asks it for status, and `down` removes the
+    /// files the daemon can no longer remove itself.
+    @Test func aServerDaemonThatDropsToAUserStillAnswersAndDownCleansUp() async throws {
+        guard SPATestbed.tunRequirementsMet() else { return }
+        try await SPATestbed.run("managed-user") { bed in
+            let server = ManagedHost(host: bed.server, base: bed.files.directory + "/server")
+            defer { server.killLeftovers() }
+            _ = try await server.initServer(salt: "0123456789abcdef", adminKey: bed.files.adminKey.publicKey.base64, allow: [SPATestbed.echoPort])
+            let config = server.home + "/server.toml"
+            try (String(contentsOfFile: config, encoding: .utf8) + "\n[server]\nuser = \"nobody\"\n").write(toFile: config, atomically: true, encoding: .utf8)
+            let up = try await server.server("up", passphrase: Self.passphrase)
+            #expect(up.status == 0, "\(up.output)\n\(server.log("server"))")
+            let pid = try #require(server.pid("server"))
+            let status = try String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)
+            #expect(status.contains("Uid:\t\(TestUser.uid)\t"), "\(status)")
+            let asked = try await server.server("status", "--json")
+            let running = try ServerStatusJSON(asked.output).running
+            #expect(asked.status == 0 && running, "\(asked.output)")
+            let down = try await server.server("down")
+            #expect(down.status == 0 && down.output.contains("is down"), "\(down.output)")
+            #expect(!FileManager.default.fileExists(atPath: server.runtime + "/server.sock"), "the socket is left")
+            #expect(!FileManager.default.fileExists(atPath: server.runtime + "/server.pid"), "the pid file is left")
+        }
+    }
+
     @Test func upAsAnOrdinaryUserPrintsTheDaemonsErrorAndLeavesNothing() async throws {
         guard SPATestbed.tunRequirementsMet() else { return }
         guard TestEnvironment.require(TestUser.dropsPrivileges, "root, to run the client as nobody") else { return }

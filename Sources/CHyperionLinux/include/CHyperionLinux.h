@@ -15,6 +15,8 @@
 // The TUN device's ioctl and rtnetlink calls: a header of their own, included here because
 // this file is the target's umbrella header.
 #include "CHyperionTun.h"
+// The privilege drop of hyperion-server: capabilities, uid switch, core dumps, mlock.
+#include "CHyperionPrivileges.h"
 
 /// Opens an AF_PACKET SOCK_RAW socket with protocol 0, non-blocking and close-on-exec.
 /// With protocol 0 the socket receives nothing until `chyperion_packet_bind_all`, so a

@@ -66,6 +66,9 @@ public enum DaemonControl {
         if let pid, !waitForExit(pid, within: limit) {
             throw CommandFailure("the daemon (pid \(pid)) is still running after \(limit.components.seconds) s; see \(files.log)")
         }
+        // A daemon that dropped to another user cannot remove its files from root's
+        // runtime directory; whoever ran down can.
+        files.cleanStale()
         print("\(program) is down")
     }
 

@@ -16,6 +16,7 @@ public struct ServerConfig: Sendable, Hashable {
     public var knock: Knock
     public var firewall: Firewall
     public var limits: Limits
+    public var server: Server
 
     /// `[identity]`: who the server is and whom it lets in.
     public struct Identity: Sendable, Hashable {
@@ -90,6 +91,14 @@ public struct ServerConfig: Sendable, Hashable {
         /// `handshake_burst`, 1...10000, default 20: new connections a source may open at
         /// once before `handshakes_per_sec` applies.
         public var handshakeBurst: Int
+    }
+
+    /// `[server]`: how the process itself runs.
+    public struct Server: Sendable, Hashable {
+        /// `user`, default none: the account the server switches to once it holds its
+        /// sockets, keeping only the capabilities the knock gate needs. Without it a server
+        /// started as root stays root, with its capabilities cut to those. A name, not a uid.
+        public var user: String?
     }
 
     /// Things that are accepted but deserve a warning when the server starts.

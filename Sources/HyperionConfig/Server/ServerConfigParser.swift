@@ -3,7 +3,7 @@ import HyperionCrypto
 /// Walks the top level of `server.toml`. Each table has its own function below, and each
 /// starts by refusing keys it does not know.
 enum ServerConfigParser {
-    static let topLevelKeys = ["listen", "key", "identity", "egress", "knock", "firewall", "limits"]
+    static let topLevelKeys = ["listen", "key", "identity", "egress", "knock", "firewall", "limits", "server"]
     static let defaultListen = SocketAddress(ip: IPAddress("0.0.0.0")!, port: 8443)
 
     static func parse(_ root: TableReader) throws -> ServerConfig {
@@ -22,7 +22,8 @@ enum ServerConfigParser {
             egress: try egress(root.table("egress")),
             knock: try knock(root.table("knock"), listenPort: listen.port),
             firewall: try firewall(root.table("firewall")),
-            limits: try ServerLimitsParser.parse(root.table("limits"))
+            limits: try ServerLimitsParser.parse(root.table("limits")),
+            server: try ServerProcessParser.parse(root.table("server"))
         )
     }
 
