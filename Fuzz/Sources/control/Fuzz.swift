@@ -43,7 +43,8 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     do {
         let request = try ControlCoding.decode(ControlRequest.self, from: line)
         let again = try ControlCoding.line(request)
-        precondition(try ControlCoding.decode(ControlRequest.self, from: Array(again.dropLast())) == request, "no round trip")
+        let decodedAgain = try ControlCoding.decode(ControlRequest.self, from: Array(again.dropLast()))
+        precondition(decodedAgain == request, "no round trip")
     } catch {
         precondition(error is ControlProtocolError, "decoding threw \(type(of: error))")
     }
