@@ -133,14 +133,18 @@ extension HyperionServer {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show the server daemon: connected admins (key, address, since, streams, bytes) and knocks by outcome."
+            abstract: "Show the server daemon: connected admins (key, address, since, streams, bytes) and knocks by outcome.",
+            discussion: "With the daemon down, says so and shows what its config sets up."
         )
+
+        @Option(name: .long, help: ArgumentHelp("Server config file, for what is shown while the daemon is down (default: server.toml in the user config directory).", valueName: "file"))
+        var config: String?
 
         @Flag(name: .long, help: "Print the status as JSON.")
         var json = false
 
         func run() throws {
-            try RunServerDaemon.status(json: json)
+            try RunServerDaemon.status(configPath: config, json: json)
         }
     }
 }

@@ -34,23 +34,40 @@ enum RunServerDaemon {
         }
     }
 
+    /// What the config says, for status while the daemon is down; nil when it cannot be read.
+    private static func configured(_ configPath: String?) -> ServerDaemonStatus.Configured? {
+        guard let path = configPath ?? (try? HyperionPaths.current().serverConfig), let config = try? ServerConfig.load(path: path) else {
+            return nil
+        }
+        return .init(
+            path: path, listen: "\(config.listen)", admins: config.identity.adminPublicKeys.map(\.base64),
+            allowedPorts: config.egress.allowedPorts, knock: config.knock.isEnabled
+        )
+    }
+
     static func down() throws {
         try DaemonControl.stop(role: role, program: "hyperion-server")
     }
 
-    static func status(json: Bool) throws {
+    static func status(configPath: String?, json: Bool) throws {
         let files = try DaemonFiles.current(role: role)
         let status: ServerDaemonStatus
         switch try DaemonControl.status(ServerDaemonStatus.self, files: files, program: "hyperion-server") {
         case .some(let live): status = live
-        case .none: status = ServerDaemonStatus(running: false, connections: [])
+        case .none: status = ServerDaemonStatus(running: false, connections: [], configured: configured(configPath))
         }
         if json {
             print(String(decoding: try ControlCoding.line(status), as: UTF8.self), terminator: "")
             return
         }
         guard status.running else {
-            print("hyperion-server is not running")
+            guard let configured = status.configured else {
+                print("hyperion-server is not running (and no config was found to show)")
+                return
+            }
+            print("hyperion-server is not running; configured in \(configured.path):")
+            print("listen \(configured.listen), knock \(configured.knock ? "on" : "off"), loopback ports \(configured.allowedPorts.map(String.init).joined(separator: ","))")
+            print("admins: \(configured.admins.joined(separator: ", "))")
             return
         }
         var text = "hyperion-server is running (pid \(status.pid.map { "\($0)" } ?? "?")), listening on \(status.listening ?? "?")\n"

@@ -10,4 +10,14 @@ struct ServerDaemonStatus: Codable, Sendable {
     var connections: [AdminConnectionStatus]
     /// The knock gate's counters; nil with knock off (or the daemon down).
     var knocks: SPAStatistics?
+    /// With the daemon down: what its config says, when the config can be read.
+    var configured: Configured?
+
+    struct Configured: Codable, Sendable {
+        var path: String
+        var listen: String
+        var admins: [String]
+        var allowedPorts: [UInt16]
+        var knock: Bool
+    }
 }

@@ -128,6 +128,9 @@ import Testing
                 #expect(down.status == 0 && down.output.contains("is down"), "\(program) down: \(down.output)")
                 let status = try await host.run(program, ["status"])
                 #expect(status.output.contains("not running"), "\(status.output)")
+                // Down, status still shows what is configured.
+                let configured = role == "client" ? "web1" : "listen 0.0.0.0:\(SPATestbed.tunnelPort)"
+                #expect(status.output.contains(configured), "\(status.output)")
                 #expect(!FileManager.default.fileExists(atPath: host.runtime + "/\(role).sock"), "the socket is left")
                 #expect(!FileManager.default.fileExists(atPath: host.runtime + "/\(role).pid"), "the pid file is left")
                 let downTwice = try await host.run(program, ["down"])

@@ -35,7 +35,7 @@ function __hyperion-server_parse_tokens -S
         case 'down'
             __hyperion-server_parse_subcommand 0 'version' 'h/help'
         case 'status'
-            __hyperion-server_parse_subcommand 0 'json' 'version' 'h/help'
+            __hyperion-server_parse_subcommand 0 'config=' 'json' 'version' 'h/help'
         case 'help'
             __hyperion-server_parse_subcommand -r 1 'version'
         end
@@ -128,6 +128,7 @@ complete -c 'hyperion-server' -n '__hyperion-server_should_offer_completions_for
 complete -c 'hyperion-server' -n '__hyperion-server_should_offer_completions_for_flags_or_options "hyperion-server up" h help' -s 'h' -l 'help' -d 'Show help information.'
 complete -c 'hyperion-server' -n '__hyperion-server_should_offer_completions_for_flags_or_options "hyperion-server down" version' -l 'version' -d 'Show the version.'
 complete -c 'hyperion-server' -n '__hyperion-server_should_offer_completions_for_flags_or_options "hyperion-server down" h help' -s 'h' -l 'help' -d 'Show help information.'
+complete -c 'hyperion-server' -n '__hyperion-server_should_offer_completions_for_flags_or_options "hyperion-server status" config' -l 'config' -d 'Server config file, for what is shown while the daemon is down (default: server.toml in the user config directory).' -rfka ''
 complete -c 'hyperion-server' -n '__hyperion-server_should_offer_completions_for_flags_or_options "hyperion-server status" json' -l 'json' -d 'Print the status as JSON.'
 complete -c 'hyperion-server' -n '__hyperion-server_should_offer_completions_for_flags_or_options "hyperion-server status" version' -l 'version' -d 'Show the version.'
 complete -c 'hyperion-server' -n '__hyperion-server_should_offer_completions_for_flags_or_options "hyperion-server status" h help' -s 'h' -l 'help' -d 'Show help information.'
