@@ -70,7 +70,20 @@ import Testing
             .truncated: 1, .unsupportedLinkType: 1, .notForThisHost: 1, .notAUDPDatagram: 1, .wrongPort: 1, .unusableSource: 1,
             .knock(.wrongLength): 1, .knock(.authenticationFailed): 1, .knock(.stale): 1, .knock(.fromTheFuture): 1, .knock(.replayed): 1,
         ])
-        #expect(gate.summaryIfDue(monotonicNow: 2_000_000_000)?.hasPrefix("refused 11 datagrams in the last 1 s: truncated frame 1, ") == true)
+        #expect(gate.summaryIfDue(monotonicNow: 2_000_000_000)?.hasPrefix("refused 11 datagrams in the last 1 s: 1 truncated frame, ") == true)
+    }
+
+    @Test func kernelDropsJoinTheSummary() {
+        var gate = processor()
+        #expect(process(&gate, [1, 2, 3]) == .rejected(.notAUDPDatagram))
+        gate.recordKernelDrops(7)
+        #expect(gate.summaryIfDue(monotonicNow: 999_999_999) == nil)
+        #expect(gate.summaryIfDue(monotonicNow: 1_000_000_000)
+            == "refused 1 datagram in the last 1 s: 1 not a UDP datagram; the kernel dropped 7 more (receive buffer full)")
+        gate.recordKernelDrops(1)
+        #expect(gate.summaryIfDue(monotonicNow: 2_500_000_000)
+            == "the kernel dropped 1 datagram in the last 1 s (receive buffer full)")
+        #expect(gate.summaryIfDue(monotonicNow: 3_000_000_000) == nil, "the counts started over")
     }
 
     @Test func aKnockForAnotherPortIsStillAcceptedAndReportsThePort() throws {

@@ -1,6 +1,8 @@
-/// The SPA gate's periodic log line about refused datagrams, added up over a server log:
-/// `refused 6 datagrams in the last 30 s: authentication failed 3, stale 1; the kernel
-/// dropped 12 more (receive buffer full)`.
+/// The SPA gate's periodic log lines about refused datagrams, added up over a server log:
+/// `refused 6 datagrams in the last 30 s: 3 authentication failed, 1 stale; the kernel
+/// dropped 12 more (receive buffer full)`, or, when only the kernel dropped some,
+/// `the kernel dropped 12 datagrams in the last 30 s (receive buffer full)`. The tunnel's
+/// own summary (`refused N connections ...`) is not counted.
 struct RejectionSummary: Sendable {
     /// How many summary lines the log has.
     var lines = 0
@@ -10,21 +12,26 @@ struct RejectionSummary: Sendable {
 
     init(log: String) {
         for line in log.split(separator: "\n") {
-            guard let start = line.range(of: "refused "), line[start.upperBound...].contains(" in the last ") else { continue }
-            let summary = line[start.upperBound...]
-            lines += 1
-            refused += Int(summary.prefix { $0.isNumber }) ?? 0
-            let parts = summary.split(separator: ";", maxSplits: 1)
-            if let reasons = parts.first?.split(separator: ":", maxSplits: 1).dropFirst().first {
-                for item in reasons.split(separator: ",") {
-                    let words = item.split(separator: " ")
-                    guard let count = words.last.flatMap({ Int($0) }) else { continue }
-                    byReason[words.dropLast().joined(separator: " "), default: 0] += count
+            var isSummary = false
+            if let start = line.range(of: "refused ") {
+                let summary = line[start.upperBound...]
+                let count = summary.prefix { $0.isNumber }
+                if let refusedCount = Int(count), summary.dropFirst(count.count).hasPrefix(" datagram") {
+                    isSummary = true
+                    refused += refusedCount
+                    let reasons = summary.split(separator: ";", maxSplits: 1)[0].split(separator: ":", maxSplits: 1).dropFirst().first
+                    for item in reasons?.split(separator: ",") ?? [] {
+                        let words = item.split(separator: " ")
+                        guard let reasonCount = words.first.flatMap({ Int($0) }) else { continue }
+                        byReason[words.dropFirst().joined(separator: " "), default: 0] += reasonCount
+                    }
                 }
             }
-            if parts.count == 2, let dropped = parts[1].range(of: "dropped ") {
-                kernelDrops += Int(parts[1][dropped.upperBound...].prefix { $0.isNumber }) ?? 0
+            if let dropped = line.range(of: "the kernel dropped ") {
+                isSummary = true
+                kernelDrops += Int(line[dropped.upperBound...].prefix { $0.isNumber }) ?? 0
             }
+            if isSummary { lines += 1 }
         }
     }
 }

@@ -25,7 +25,9 @@ public struct KnockProcessor: Sendable {
     public let clock: UnixClock
     private var verifier: KnockVerifier
     private var cooldown: KnockCooldown
-    public private(set) var tally: RejectionTally
+    public private(set) var tally: RefusalTally<RejectionReason>
+    /// Frames the kernel dropped because the socket buffer was full, since the last summary.
+    private var pendingKernelDrops: UInt64 = 0
 
     public init(
         knockPort: UInt16, verifier: KnockVerifier, cooldownSeconds: UInt64, clock: UnixClock,
@@ -35,7 +37,7 @@ public struct KnockProcessor: Sendable {
         self.verifier = verifier
         self.clock = clock
         self.cooldown = KnockCooldown(cooldownSeconds: cooldownSeconds)
-        self.tally = RejectionTally(intervalNanoseconds: summaryIntervalNanoseconds, now: monotonicNow)
+        self.tally = RefusalTally(counting: "datagram", intervalNanoseconds: summaryIntervalNanoseconds, now: monotonicNow)
     }
 
     /// `frame` holds the captured bytes, `frameLength` the length the kernel reported
@@ -48,9 +50,20 @@ public struct KnockProcessor: Sendable {
         return decision
     }
 
-    public mutating func recordKernelDrops(_ count: UInt64) { tally.recordKernelDrops(count) }
+    public mutating func recordKernelDrops(_ count: UInt64) { pendingKernelDrops &+= count }
 
-    public mutating func summaryIfDue(monotonicNow: UInt64) -> String? { tally.summaryIfDue(now: monotonicNow) }
+    /// One line per interval: the refusals by reason, then what the kernel dropped.
+    public mutating func summaryIfDue(monotonicNow: UInt64) -> String? {
+        guard tally.intervalEnded(now: monotonicNow) else { return nil }
+        let refused = tally.takeSummary()
+        let drops = pendingKernelDrops
+        pendingKernelDrops = 0
+        guard drops > 0 else { return refused }
+        guard let refused else {
+            return "the kernel dropped \(drops) datagram\(drops == 1 ? "" : "s") in the last \(tally.intervalText) (receive buffer full)"
+        }
+        return "\(refused); the kernel dropped \(drops) more (receive buffer full)"
+    }
 
     private mutating func decide(
         frame: UnsafeRawBufferPointer, frameLength: Int, packetType: UInt8, hardwareType: UInt16

@@ -5,7 +5,7 @@ import HyperionWire
 /// The kernel filter should already have dropped everything but UDP to the knock port, so
 /// the reasons before `knock` mostly count frames that raced the filter or a kernel that
 /// disagrees with our parser; `knock` carries the verifier's verdict.
-public enum RejectionReason: Hashable, Sendable, CaseIterable, CustomStringConvertible {
+public enum RejectionReason: TalliedReason {
     /// The frame was longer than the receive buffer (MSG_TRUNC).
     case truncated
     /// Not captured on an Ethernet or loopback interface, so not parsed.
@@ -37,8 +37,7 @@ public enum RejectionReason: Hashable, Sendable, CaseIterable, CustomStringConve
         }
     }
 
-    /// A stable position in `allCases`, so a tally is a fixed array of counters.
-    var index: Int {
+    public var tallyIndex: Int {
         switch self {
         case .truncated: 0
         case .unsupportedLinkType: 1

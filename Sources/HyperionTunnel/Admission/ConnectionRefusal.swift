@@ -1,6 +1,10 @@
+import HyperionWire
+
 /// Why the server closed a tunnel connection that never became an admin's: the rows of
 /// the periodic refusal summary (`RefusalTally`).
-enum ConnectionRefusal: Int, CaseIterable, Sendable, CustomStringConvertible {
+enum ConnectionRefusal: Int, TalliedReason {
+    var tallyIndex: Int { rawValue }
+
     /// The source (IPv4 address or IPv6 /64) had `max_unauthenticated_per_source` open.
     case perSourceLimit
     /// `max_unauthenticated` connections were open, from all sources together.

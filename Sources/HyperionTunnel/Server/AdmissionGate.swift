@@ -1,3 +1,4 @@
+import HyperionWire
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -7,14 +8,17 @@ import NIOCore
 final class AdmissionGate: Sendable {
     private struct State {
         var machine: AdmissionMachine
-        var tally: RefusalTally
+        var tally: RefusalTally<ConnectionRefusal>
     }
 
     private let state: NIOLockedValueBox<State>
     private let summaryTask = NIOLockedValueBox<RepeatedTask?>(nil)
 
     init(limits: AdmissionLimits, summaryInterval: TimeAmount = .seconds(10)) {
-        state = NIOLockedValueBox(State(machine: AdmissionMachine(limits: limits), tally: RefusalTally(interval: summaryInterval, now: .now())))
+        let tally = RefusalTally<ConnectionRefusal>(
+            counting: "connection", intervalNanoseconds: UInt64(summaryInterval.nanoseconds),
+            now: NIODeadline.now().uptimeNanoseconds)
+        state = NIOLockedValueBox(State(machine: AdmissionMachine(limits: limits), tally: tally))
     }
 
     /// Admits a new connection from `address`, or counts the refusal and returns nil.
@@ -52,9 +56,9 @@ final class AdmissionGate: Sendable {
 
     /// Logs the summary once per interval while the server runs.
     func startSummaries(on loop: EventLoop, logger: Logger) {
-        let interval = state.withLockedValue { $0.tally.interval }
+        let interval = TimeAmount.nanoseconds(Int64(state.withLockedValue { $0.tally.intervalNanoseconds }))
         let task = loop.scheduleRepeatedTask(initialDelay: interval, delay: interval) { [state] _ in
-            if let line = state.withLockedValue({ $0.tally.summaryIfDue(now: .now()) }) { logger.notice("\(line)") }
+            if let line = state.withLockedValue({ $0.tally.summaryIfDue(now: NIODeadline.now().uptimeNanoseconds) }) { logger.notice("\(line)") }
         }
         summaryTask.withLockedValue { $0 = task }
     }
