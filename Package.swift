@@ -257,7 +257,7 @@ let package = Package(
         // host in a network namespace (root), run on its own by scripts/test.
         .testTarget(
             name: "HyperionTunModeTests",
-            dependencies: ["HyperionTestSupport"]
+            dependencies: ["HyperionTestSupport", "HyperionProcess"]
         ),
         .testTarget(name: "HyperionProcessTests", dependencies: ["HyperionProcess"]),
         .testTarget(

@@ -1,4 +1,5 @@
 import Foundation
+import HyperionProcess
 import Testing
 @testable import HyperionTestSupport
 
@@ -136,7 +137,7 @@ import Testing
                 let downTwice = try await host.run(program, ["down"])
                 #expect(downTwice.status != 0 && downTwice.output.contains("not running"), "down while down: \(downTwice.output)")
             }
-            #expect(Self.hasExited(clientPid), "the client daemon is still running")
+            #expect(ProcessState.hasExited(clientPid), "the client daemon is still running")
             let links = try await bed.admin.check(["ip", "link", "show"])
             #expect(!links.contains(SPATestbed.deviceName), "the device is left: \(links)")
         }
@@ -170,7 +171,7 @@ import Testing
             // A daemon killed outright leaves its socket and pid file: status and up clean them.
             let pid = try #require(server.pid("server"))
             kill(pid, SIGKILL)
-            #expect(try await eventually(timeout: .seconds(10)) { Self.hasExited(pid) })
+            #expect(try await eventually(timeout: .seconds(10)) { ProcessState.hasExited(pid) })
             #expect(FileManager.default.fileExists(atPath: server.runtime + "/server.sock"))
             let afterKill = try await server.server("status")
             #expect(afterKill.status == 0 && afterKill.output.contains("not running"), "\(afterKill.output)")
@@ -232,13 +233,6 @@ import Testing
             let status = try await admin.run("hyperion-client", ["status"], as: .testUser)
             #expect(status.status == 0 && status.output.contains("not running") && status.output.contains("web1"), "\(status.output)")
         }
-    }
-
-    /// Gone, or a zombie: the daemon detached, so its parent is init (or whichever
-    /// subreaper), which may not have reaped it yet.
-    static func hasExited(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
-        return stat.split(separator: ")").last?.split(separator: " ").first == "Z"
     }
 
     static func value(_ label: String, in output: String) -> String? {

@@ -1,4 +1,5 @@
 import HyperionConfig
+import HyperionProcess
 import HyperionTunnel
 
 #if canImport(Glibc)
@@ -122,8 +123,7 @@ public enum DaemonControl {
     public static func waitForExit(_ pid: pid_t, within limit: Duration) -> Bool {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
-            if kill(pid, 0) != 0, errno == ESRCH { return true }
-            if ProcessState.isZombie(pid) { return true }
+            if ProcessState.hasExited(pid) { return true }
             usleep(50_000)
         }
         return false

@@ -4,6 +4,12 @@ import Glibc
 
 /// What /proc says of a process.
 public enum ProcessState {
+    /// Gone, or a zombie: a detached daemon's parent is init (or a subreaper), which may
+    /// not have reaped it yet.
+    public static func hasExited(_ pid: pid_t) -> Bool {
+        (kill(pid, 0) != 0 && errno == ESRCH) || isZombie(pid)
+    }
+
     /// Exited and not yet reaped: a daemon whose parent left is reaped by init, which in
     /// a container may be slow to do so, or never do it.
     public static func isZombie(_ pid: pid_t) -> Bool {
