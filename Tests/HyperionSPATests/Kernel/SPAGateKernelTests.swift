@@ -106,7 +106,7 @@ extension KernelTests {
                 #expect(stats.knocksAccepted == 1 && stats.firewallAdds == 1)
 
                 // One summary line per interval instead of one line per datagram.
-                #expect(Shell.waitUntil(seconds: 3) { probe.log.contains("authentication failed 3") }, "log: \(probe.log)")
+                #expect(Shell.waitUntil(seconds: 3) { probe.log.contains("3 authentication failed") }, "log: \(probe.log)")
                 #expect(!probe.log.contains("stale\n") && probe.log.components(separatedBy: "refused ").count <= 4)
             }
         }
