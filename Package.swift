@@ -251,7 +251,11 @@ let package = Package(
         ),
         .testTarget(
             name: "HyperionTunTests",
-            dependencies: ["HyperionTun", "CHyperionLinux"]
+            dependencies: [
+                "HyperionTun", "HyperionTunnel", "HyperionNAT", "CHyperionLinux",
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         // TUN mode with the real binaries: the client's device, routes and NAT on an admin
         // host in a network namespace (root), run on its own by scripts/test.

@@ -38,6 +38,24 @@ int chyperion_attach_filter(int fd, const struct sock_filter *instructions, uint
     return setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof(program)) < 0 ? -errno : 0;
 }
 
+const int chyperion_so_attach_reuseport_cbpf = SO_ATTACH_REUSEPORT_CBPF;
+
+int chyperion_source_port_steering(struct sock_filter *program, uint32_t sockets, int ipv6) {
+    int count = 0;
+    // The program runs with the packet's data past the TCP header, so it reads the source
+    // port relative to the network header (SKF_NET_OFF): after the IPv4 header, whose
+    // length X comes from its IHL nibble, or after IPv6's fixed 40 bytes.
+    if (ipv6) {
+        program[count++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_H | BPF_ABS, (uint32_t)(SKF_NET_OFF + 40));
+    } else {
+        program[count++] = (struct sock_filter)BPF_STMT(BPF_LDX | BPF_B | BPF_MSH, (uint32_t)SKF_NET_OFF);
+        program[count++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_H | BPF_IND, (uint32_t)SKF_NET_OFF);
+    }
+    program[count++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, sockets);
+    program[count++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_A, 0);
+    return count;
+}
+
 int chyperion_packet_ignore_outgoing(int fd) {
     int one = 1;
     return setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ? -errno : 0;

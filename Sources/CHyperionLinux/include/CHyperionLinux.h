@@ -29,6 +29,17 @@ int chyperion_packet_bind_all(int fd);
 /// Attaches a classic BPF program (SO_ATTACH_FILTER); replaces any previous one.
 int chyperion_attach_filter(int fd, const struct sock_filter *instructions, uint16_t count);
 
+/// SO_ATTACH_REUSEPORT_CBPF (Linux 4.5+): attaches a classic BPF program that picks, for
+/// each new connection, the socket of a SO_REUSEPORT group that accepts it.
+extern const int chyperion_so_attach_reuseport_cbpf;
+
+/// Writes into `program` (room for 4) the instructions that send each new TCP connection to
+/// the socket at index (TCP source port % `sockets`) of a SO_REUSEPORT group, and returns
+/// how many there are. A group lists its sockets in the order they started listening; a
+/// program attached to the first socket before it binds becomes the group's. For IPv6 the
+/// TCP header must follow the fixed header (no extension headers).
+int chyperion_source_port_steering(struct sock_filter *program, uint32_t sockets, int ipv6);
+
 /// Asks the kernel not to deliver frames this host sends (PACKET_IGNORE_OUTGOING,
 /// Linux 4.20+). Best effort: the sniffer checks `sll_pkttype` anyway.
 int chyperion_packet_ignore_outgoing(int fd);

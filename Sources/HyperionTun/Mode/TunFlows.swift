@@ -19,7 +19,8 @@ final class TunFlows: TunFlowDelegate {
     /// NAT port, bounded by the NAT's table.
     private let parked = Mutex<[FlowHandle: OpenedStream]>([:])
     private let pools: ServerPools
-    private let group: EventLoopGroup
+    /// The group's loops, in the order of the listener's sockets (`SourcePortSteering`).
+    private let loops: [EventLoop]
     private let streamWait: TimeAmount
     private let peers: TunPeers
     private let logger: Logger
@@ -28,7 +29,7 @@ final class TunFlows: TunFlowDelegate {
 
     init(pools: ServerPools, group: EventLoopGroup, streamWait: TimeAmount, peers: TunPeers, logger: Logger) {
         self.pools = pools
-        self.group = group
+        self.loops = Array(group.makeIterator())
         self.streamWait = streamWait
         self.peers = peers
         self.logger = logger
@@ -48,7 +49,7 @@ final class TunFlows: TunFlowDelegate {
             return
         }
         let port = request.destination.port
-        pool.openStream(port: port, preferring: group.next(), wait: streamWait, answerFirst: true).whenComplete { result in
+        pool.openStream(port: port, preferring: SourcePortSteering.loop(for: request.handle, in: loops), wait: streamWait, answerFirst: true).whenComplete { result in
             switch result {
             case let .success(opened):
                 self.parked.withLock { $0[request.handle] = opened }

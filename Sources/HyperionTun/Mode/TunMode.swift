@@ -127,7 +127,10 @@ public final class TunMode: Sendable {
         do {
             for address in [tun.address, tun.address6] {
                 let endpoint = LocalEndpoint(host: "\(address)", port: 0, purpose: "TUN flows on \(address)")
-                started.append(try LocalListener.start(endpoint, loops: loops, streamWait: settings.streamWait, logger: logger, resolve: resolve).wait())
+                let steering = SourcePortSteering.setup(sockets: loops.count, ipv6: address.bytes.count == 16, logger: logger)
+                started.append(try LocalListener.start(
+                    endpoint, loops: loops, streamWait: settings.streamWait, logger: logger, steering: steering, resolve: resolve
+                ).wait())
             }
         } catch {
             started.forEach { _ = $0.close() }

@@ -32,9 +32,14 @@ public struct LocalEndpoint: Sendable, CustomStringConvertible {
 ///
 /// There is one socket on each of `loops`, sharing the port through SO_REUSEPORT. The
 /// kernel spreads the accepted connections over those loops, and each is relayed over a
-/// tunnel connection on its own loop, with no thread hop (see `ServerPool`).
+/// tunnel connection on its own loop, with no thread hop (see `ServerPool`). The sockets
+/// join the port's group in the order of `loops` (socket i serves `loops[i]`), so that a
+/// program steering connections by that index (`SteeringSetup`) knows the loop it picks.
 public final class LocalListener: Sendable {
     public typealias Resolver = @Sendable (Channel) -> StreamTarget?
+    /// Runs on the first socket before it binds (the SO_REUSEPORT group's program must be
+    /// attached then); a failure fails the listener.
+    public typealias SteeringSetup = @Sendable (Channel) -> EventLoopFuture<Void>
 
     public let endpoint: LocalEndpoint
     private let channels: [Channel]
@@ -56,9 +61,10 @@ public final class LocalListener: Sendable {
     /// Binds `endpoint` on every loop of `loops` (at least one). A port that cannot be
     /// bound fails with `LocalPortUnavailable`.
     public static func start(
-        _ endpoint: LocalEndpoint, loops: [EventLoop], streamWait: TimeAmount, logger: Logger, resolve: @escaping Resolver
+        _ endpoint: LocalEndpoint, loops: [EventLoop], streamWait: TimeAmount, logger: Logger,
+        steering: SteeringSetup? = nil, resolve: @escaping Resolver
     ) -> EventLoopFuture<LocalListener> {
-        start(endpoint, loops: loops, logger: logger) { local, logger in
+        start(endpoint, loops: loops, logger: logger, steering: steering) { local, logger in
             LocalConnection.serve(local, target: resolve(local), wait: streamWait, logger: logger)
         }
     }
@@ -66,7 +72,7 @@ public final class LocalListener: Sendable {
     /// Serves each accepted connection with `serve`, once it is active, its input held and
     /// autoRead off (the SOCKS5 listener negotiates before it knows the target).
     static func start(
-        _ endpoint: LocalEndpoint, loops: [EventLoop], logger: Logger, serve: @escaping Serve
+        _ endpoint: LocalEndpoint, loops: [EventLoop], logger: Logger, steering: SteeringSetup? = nil, serve: @escaping Serve
     ) -> EventLoopFuture<LocalListener> {
         precondition(!loops.isEmpty, "a listener needs at least one event loop")
         let first = loops[0]
@@ -75,13 +81,24 @@ public final class LocalListener: Sendable {
         let serving = Serving(logger: logger, serve: serve)
 
         return checkPort(endpoint, on: first).flatMap {
-            bind(endpoint, port: endpoint.port, loop: first, serving: serving)
+            bind(endpoint, port: endpoint.port, loop: first, serving: serving, steering: steering)
                 .flatMapErrorThrowing { throw LocalPortUnavailable(endpoint: endpoint, underlying: $0) }
         }.flatMap { firstChannel in
             let port = firstChannel.localAddress?.port ?? endpoint.port
-            let others = loops.dropFirst().map { bind(endpoint, port: port, loop: $0, serving: serving) }
-            return EventLoopFuture.whenAllSucceed(others, on: first)
-                .map { LocalListener(endpoint: endpoint, channels: [firstChannel] + $0, accepted: serving.accepted) }
+            // One after the other: a socket's place in the SO_REUSEPORT group is the order
+            // in which it started listening.
+            let others = loops.dropFirst().reduce(first.makeSucceededFuture([firstChannel])) { bound, loop in
+                bound.flatMap { channels in
+                    bind(endpoint, port: port, loop: loop, serving: serving, steering: nil)
+                        .map { channels + [$0] }
+                        .flatMapError { error in
+                            channels.dropFirst().forEach { $0.close(promise: nil) }
+                            return first.makeFailedFuture(error)
+                        }
+                }
+            }
+            return others
+                .map { LocalListener(endpoint: endpoint, channels: $0, accepted: serving.accepted) }
                 .flatMapErrorThrowing { error in
                     firstChannel.close(promise: nil)
                     var taken = endpoint
@@ -100,10 +117,16 @@ public final class LocalListener: Sendable {
         let accepted = OpenConnections()
     }
 
-    private static func bind(_ endpoint: LocalEndpoint, port: Int, loop: EventLoop, serving: Serving) -> EventLoopFuture<Channel> {
+    private static func bind(
+        _ endpoint: LocalEndpoint, port: Int, loop: EventLoop, serving: Serving, steering: SteeringSetup?
+    ) -> EventLoopFuture<Channel> {
         var bootstrap = ServerBootstrap(group: loop, childGroup: loop)
             .serverChannelOption(.backlog, value: 256)
-            .serverChannelInitializer { ListenerGuard.install(on: $0, what: endpoint.purpose, logger: serving.logger) }
+            .serverChannelInitializer { server in
+                ListenerGuard.install(on: server, what: endpoint.purpose, logger: serving.logger).flatMap {
+                    steering?(server) ?? server.eventLoop.makeSucceededVoidFuture()
+                }
+            }
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
         #if os(Linux)
         bootstrap = bootstrap.serverChannelOption(TunnelSocketOptions.reusePort, value: 1)
