@@ -17,7 +17,7 @@ import Testing
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.setTunnelOptionsIfSupported(userTimeout: .seconds(15))
-                    let options = try channel.syncOptions!
+                    let options = channel.syncOptions!
                     accepted.succeed([
                         try options.getOption(TunnelSocketOptions.notSentLowWater),
                         try options.getOption(TunnelSocketOptions.userTimeout),
