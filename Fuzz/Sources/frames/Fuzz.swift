@@ -26,21 +26,22 @@ let transports: (client: NoiseTransport, server: NoiseTransport) = {
     return (try! initiator.split(), try! responder.split())
 }()
 
-/// What the round trips write: each write a slice of this, at its own offset, so that
-/// reordered or repeated pieces would not compare equal. Made once, as building bytes one
-/// by one under the fuzzer's comparison tracing costs more than sealing them.
+/// What the round trips write: write i is a slice of the i-th 40,000 bytes of this, so no
+/// two writes share bytes and reordered or repeated pieces cannot compare equal. Made once,
+/// as building bytes one by one under the fuzzer's comparison tracing costs more than
+/// sealing them.
 let pattern: [UInt8] = {
     var state: UInt32 = 0x6879_7065
-    return (0..<(8 * 4099 + 40_000)).map { _ in
+    return (0..<(8 * 40_000)).map { _ in
         state = state &* 1_664_525 &+ 1_013_904_223
         return UInt8(truncatingIfNeeded: state >> 24)
     }
 }()
 
 /// Feeds `wire` to a parser and opener in reads of the given sizes (cycled, for the first
-/// 256 reads); returns the plaintext
-/// opened before the end or the first error, and whether an error ended it. A receiver
-/// that does not `acceptMarkers` treats a marker as v1 does: as an invalid length.
+/// 256 reads); returns the plaintext opened before the end or the first error, and whether
+/// an error ended it. A receiver that does not `acceptMarkers` treats a marker as v1 does:
+/// as an invalid length.
 func receive(_ wire: ByteBuffer, readSizes: [Int], acceptMarkers: Bool = false) -> (plaintext: ByteBuffer, failed: Bool) {
     var opener = TransportFrameOpener(cipher: transports.server.receiver)
     let parser = TransportFrameParser()
@@ -110,7 +111,7 @@ func fuzz(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     var wire = ByteBuffer()
     for index in 0..<Int(reader.u8() % 8) {
         let length = Int(reader.u16()) % 40_000
-        var piece = ByteBuffer(bytes: pattern[index * 4099..<index * 4099 + length])
+        var piece = ByteBuffer(bytes: pattern[index * 40_000..<index * 40_000 + length])
         sent.writeImmutableBuffer(piece)
         try! assembler.append(&piece)
         let take = reader.u8()
