@@ -49,8 +49,9 @@ private final class EchoHandler: ChannelInboundHandler, Sendable {
     /// of a socket whose input already ended a full close, which would drop pending writes.
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent {
-            context.writeAndFlush(NIOAny(context.channel.allocator.buffer(capacity: 0))).whenComplete { _ in
-                context.close(mode: .output, promise: nil)
+            let channel = context.channel
+            context.writeAndFlush(NIOAny(channel.allocator.buffer(capacity: 0))).whenComplete { _ in
+                channel.close(mode: .output, promise: nil)
             }
         }
     }
@@ -68,9 +69,10 @@ private final class ReverseHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if case .some(ChannelEvent.inputClosed) = event as? ChannelEvent {
-            let reply = context.channel.allocator.buffer(bytes: received.reversed())
+            let channel = context.channel
+            let reply = channel.allocator.buffer(bytes: received.reversed())
             context.writeAndFlush(wrapOutboundOut(reply)).whenComplete { _ in
-                context.close(promise: nil)
+                channel.close(promise: nil)
             }
         }
     }
