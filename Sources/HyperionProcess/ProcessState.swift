@@ -7,7 +7,9 @@ public enum ProcessState {
     /// Gone, or a zombie: a detached daemon's parent is init (or a subreaper), which may
     /// not have reaped it yet.
     public static func hasExited(_ pid: pid_t) -> Bool {
-        (kill(pid, 0) != 0 && errno == ESRCH) || isZombie(pid)
+        // kill(0 or less, 0) asks about a process group and succeeds: no such pid runs.
+        guard pid > 0 else { return true }
+        return (kill(pid, 0) != 0 && errno == ESRCH) || isZombie(pid)
     }
 
     /// Exited and not yet reaped: a daemon whose parent left is reaped by init, which in

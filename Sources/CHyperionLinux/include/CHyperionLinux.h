@@ -29,8 +29,9 @@ int chyperion_packet_bind_all(int fd);
 /// Attaches a classic BPF program (SO_ATTACH_FILTER); replaces any previous one.
 int chyperion_attach_filter(int fd, const struct sock_filter *instructions, uint16_t count);
 
-/// SO_ATTACH_REUSEPORT_CBPF (Linux 4.5+): attaches a classic BPF program that picks, for
-/// each new connection, the socket of a SO_REUSEPORT group that accepts it.
+/// SO_ATTACH_REUSEPORT_CBPF (Linux 4.5, TCP listeners since 4.6): attaches a classic BPF
+/// program that picks, for each new connection, the socket of a SO_REUSEPORT group that
+/// accepts it.
 extern const int chyperion_so_attach_reuseport_cbpf;
 
 /// Writes into `program` (room for 4) the instructions that send each new TCP connection to

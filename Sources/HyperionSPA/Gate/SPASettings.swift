@@ -57,8 +57,8 @@ public struct SPASettings: Sendable {
         guard windowSeconds >= 1, windowSeconds <= 3600 else {
             throw SPAError(.invalidSettings, "the knock window must be between 1 and 3600 seconds, got \(windowSeconds)")
         }
-        guard summaryIntervalSeconds >= 1 else {
-            throw SPAError(.invalidSettings, "the rejection summary interval must be at least 1 second")
+        guard summaryIntervalSeconds >= 1, summaryIntervalSeconds <= 86_400 else {
+            throw SPAError(.invalidSettings, "the rejection summary interval must be between 1 second and a day, got \(summaryIntervalSeconds) s")
         }
         guard (64 << 10)...(256 << 20) ~= receiveBufferBytes else {
             throw SPAError(.invalidSettings, "the receive buffer must be between 64 KiB and 256 MiB")

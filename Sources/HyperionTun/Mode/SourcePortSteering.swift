@@ -15,17 +15,27 @@ import NIOCore
 /// NAT port (the source port of the connection the listener accepts) picks both: the stream
 /// opens on `loops[port % loops.count]`, and a classic BPF program on the listener's
 /// SO_REUSEPORT group hands the connection to the socket of that same index.
+///
+/// The index is the socket's place in the group, which is the order the listener's sockets
+/// started listening (`LocalListener`). Should one of them close while the others live on,
+/// the kernel moves the last socket into its place: every flow still works, but some relays
+/// cross loops again until the listener is started anew (it then binds a new port, hence a
+/// new group).
 enum SourcePortSteering {
     static func loop(for handle: FlowHandle, in loops: [EventLoop]) -> EventLoop {
         loops[Int(handle.natPort) % loops.count]
     }
 
     /// The setup for a listener with one socket on each of `sockets` loops. A kernel that
-    /// refuses the program (before Linux 4.5) leaves the choice to its hash: every flow
-    /// still works, only its relay may cross loops, and the log says so once per listener.
+    /// refuses the program (TCP listeners take one since Linux 4.6) leaves the choice to its
+    /// hash: every flow still works, only its relay may cross loops, and the log says so
+    /// once per listener.
     static func setup(sockets: Int, ipv6: Bool, logger: Logger) -> LocalListener.SteeringSetup {
         { channel in
-            guard let provider = channel as? SocketOptionProvider else { return channel.eventLoop.makeSucceededVoidFuture() }
+            guard let provider = channel as? SocketOptionProvider else {
+                logger.notice("TUN flows are not steered to their streams' event loops: the listener has no socket options")
+                return channel.eventLoop.makeSucceededVoidFuture()
+            }
             let program = Program(sockets: sockets, ipv6: ipv6)
             return provider.unsafeSetSocketOption(
                 level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(chyperion_so_attach_reuseport_cbpf),

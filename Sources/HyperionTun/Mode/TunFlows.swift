@@ -27,9 +27,9 @@ final class TunFlows: TunFlowDelegate {
     /// Set once the packet loop exists; commands to the packet thread.
     private let sender = Mutex<(@Sendable (TunFlowHandler.Command) -> Bool)?>(nil)
 
-    init(pools: ServerPools, group: EventLoopGroup, streamWait: TimeAmount, peers: TunPeers, logger: Logger) {
+    init(pools: ServerPools, loops: [EventLoop], streamWait: TimeAmount, peers: TunPeers, logger: Logger) {
         self.pools = pools
-        self.loops = Array(group.makeIterator())
+        self.loops = loops
         self.streamWait = streamWait
         self.peers = peers
         self.logger = logger

@@ -72,9 +72,12 @@ public final class TunMode: Sendable {
             offload: tun.offload
         ))
         let peers = TunPeers(v4: tun.peerAddress.bytes, v6: tun.peerAddress6.bytes)
-        let flows = TunFlows(pools: pools, group: group, streamWait: settings.streamWait, peers: peers, logger: logger)
+        // One order of the loops for both: a flow's stream opens on the loop whose listener
+        // socket accepts its connection (`SourcePortSteering`).
+        let loops = Array(group.makeIterator())
+        let flows = TunFlows(pools: pools, loops: loops, streamWait: settings.streamWait, peers: peers, logger: logger)
         do {
-            let listeners = try startListeners(tun, group: group, settings: settings, flows: flows, logger: logger)
+            let listeners = try startListeners(tun, loops: loops, settings: settings, flows: flows, logger: logger)
             let published = NATStatisticsBox()
             let handler = TunFlowHandler(
                 translator: TCPAddressTranslator(configuration: natConfiguration(tun, listeners: listeners, settings: settings)),
@@ -119,9 +122,8 @@ public final class TunMode: Sendable {
     }
 
     private static func startListeners(
-        _ tun: TunSection, group: EventLoopGroup, settings: TunnelClientSettings, flows: TunFlows, logger: Logger
+        _ tun: TunSection, loops: [EventLoop], settings: TunnelClientSettings, flows: TunFlows, logger: Logger
     ) throws -> [LocalListener] {
-        let loops = Array(group.makeIterator())
         let resolve: LocalListener.Resolver = { flows.take($0) }
         var started: [LocalListener] = []
         do {
