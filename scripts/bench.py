@@ -130,6 +130,34 @@ class Processes:
             return ""
 
 
+def machine_cpu_seconds():
+    """CPU time spent on all cores (not idle, not waiting for I/O) since boot, from /proc/stat."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / os.sysconf("SC_CLK_TCK")
+
+
+class CPUUsage:
+    """CPU seconds per gigabyte over the admin host's veth, from now until `per_gigabyte()`:
+    of one client process (all its threads, kernel time included) and of the whole machine.
+    The veth carries each path's tunnel traffic, so both paths are divided by the same
+    measure of work."""
+
+    def __init__(self, lab, client):
+        self.lab, self.pid = lab, client.pid
+        self.client, self.machine, self.bytes = sum(cpu_seconds(self.pid)), machine_cpu_seconds(), self.veth_bytes()
+
+    def veth_bytes(self):
+        counters = self.lab.run(self.lab.admin, ["cat", "/sys/class/net/eth0/statistics/rx_bytes",
+                                                 "/sys/class/net/eth0/statistics/tx_bytes"]).split()
+        return sum(int(x) for x in counters)
+
+    def per_gigabyte(self):
+        gigabytes = max(1, self.veth_bytes() - self.bytes) / 1e9
+        return {"client": (sum(cpu_seconds(self.pid)) - self.client) / gigabytes,
+                "machine": (machine_cpu_seconds() - self.machine) / gigabytes}
+
+
 def run(argv, timeout):
     result = subprocess.run(argv, capture_output=True, text=True, timeout=timeout)
     if result.returncode != 0:
@@ -725,9 +753,9 @@ remote_port = {target}
             return {"skipped": reason}
         log(f"== tun: two namespaces; iperf3 1 stream x {args.rounds} rounds, {args.seconds} s each, "
             f"TUN and -L interleaved, both directions, offload on and off; {args.tun_cold} cold first flows")
-        result = {"throughput": {f"{path}/{direction}/{offload}": []
-                                 for path in ("tun", "L") for direction in ("up", "down") for offload in ("on", "off")},
-                  "route_check": None}
+        keys = [f"{path}/{direction}/{offload}" for path in ("tun", "L") for direction in ("up", "down")
+                for offload in ("on", "off")]
+        result = {"throughput": {key: [] for key in keys}, "cpu": {key: [] for key in keys}, "route_check": None}
         with netlab.NetLab(prefix="htun", offloads=True) as lab:
             try:
                 iperf_port, echo_port, tunnel_port, forward = free_port(), free_port(), free_port(), free_port()
@@ -744,7 +772,7 @@ remote_port = {target}
                 # ignored by `run`): the top-level mark on its tunnel sockets keeps them off the
                 # TUN's routes, as it does for the TUN client's own.
                 forward_config = self.write_tun_client_config(lab, tunnel_port, "tun-forward")
-                self.procs.start("tun-forward", lab.argv(lab.admin, [
+                forward_client = self.procs.start("tun-forward", lab.argv(lab.admin, [
                     f"{self.bin}/hyperion-client", "run", "--config", forward_config,
                     "-L", f"{forward}:bench:{iperf_port}"]), env=self.env)
                 lab.wait_listening(lab.admin, "127.0.0.1", forward, "hyperion-client run -L (tun)")
@@ -764,10 +792,15 @@ remote_port = {target}
                                 figures = {}
                                 for path in paths:
                                     host, port = (lab.SERVER, iperf_port) if path == "tun" else ("127.0.0.1", forward)
+                                    usage = CPUUsage(lab, client if path == "tun" else forward_client)
                                     figures[path] = self.lab_iperf(lab, host, port, reverse=direction == "down")
                                     result["throughput"][f"{path}/{direction}/{offload}"].append(figures[path])
+                                    result["cpu"][f"{path}/{direction}/{offload}"].append(usage.per_gigabyte())
+                                used = {path: result["cpu"][f"{path}/{direction}/{offload}"][-1] for path in paths}
                                 log(f"   offload {offload:3} {direction:4}: TUN {figures['tun']:6.2f} Gbit/s, "
-                                    f"-L {figures['L']:6.2f} Gbit/s ({figures['tun'] / figures['L']:.2f}x)")
+                                    f"-L {figures['L']:6.2f} Gbit/s ({figures['tun'] / figures['L']:.2f}x); CPU s/GB "
+                                    f"client {used['tun']['client']:.3f} / {used['L']['client']:.3f}, "
+                                    f"machine {used['tun']['machine']:.3f} / {used['L']['machine']:.3f}")
                         finally:
                             self.stop_tun_client(lab, client, config)
                 result["cold"] = self.tun_cold(lab, tunnel_port, echo_port)
@@ -1155,9 +1188,15 @@ def tun_report(t, goal, info):
         ratio = statistics.median(paired)
         way = "up" if direction == "up" else "down (-R)"
         goal(f"TUN vs -L 1 stream {way}, offload {offload}", a, "Gbit/s", f"-L {b:.2f} Gbit/s", ratio, 0.9, "higher")
+        cpu = {}
+        for who in ("client", "machine"):
+            cpu[who] = [statistics.median(sample[who] for sample in t["cpu"][f"{path}/{direction}/{offload}"])
+                        for path in ("tun", "L")]
+            info(f"  {who} CPU per GB, TUN", cpu[who][0], "s", f"-L {cpu[who][1]:.3f} s ({cpu[who][0] / cpu[who][1]:.2f}x)")
         summary["throughput"][f"{direction}/offload_{offload}"] = {
             "tun_gbit": round(a, 3), "forward_gbit": round(b, 3), "ratio": round(ratio, 3),
             "ratio_of_medians": round(a / b, 3), "round_ratios": [round(x, 3) for x in paired],
+            "cpu_seconds_per_gb": {who: {"tun": round(v[0], 4), "forward": round(v[1], 4)} for who, v in cpu.items()},
             "tun_samples": [round(x, 3) for x in through_tun], "forward_samples": [round(x, 3) for x in through_l]}
     summary["route_check"] = t["route_check"]
     summary["cold"] = {k: [round(x, 3) for x in v] for k, v in t["cold"].items()}
