@@ -744,8 +744,9 @@ remote_port = {target}
     def tun(self):
         """`hyperion-client tun` (with `print-routes | sh`) against `hyperion-client run -L`,
         both to one hyperion-server on a server host, iperf3 single stream to an iperf3 on that
-        host's 127.0.0.1, both directions, TUN offload on and off, interleaved; then the first
-        flow to a cold server through the TUN against `hyperion-bench cold` on the same path."""
+        host's 127.0.0.1, both directions, TUN offload on and off, interleaved, each run with
+        the CPU its client and the whole machine spent per GB; then the first flow to a cold
+        server through the TUN against `hyperion-bench cold` on the same path."""
         args = self.args
         reason = self.tun_cannot_run()
         if reason:
