@@ -23,8 +23,9 @@ Groups (--only picks some; the default runs all):
               real address through `hyperion-client tun` (routes by `print-routes | sh`)
               against `hyperion-client run -L` to the same iperf3 (on the server host's
               127.0.0.1), both directions, TUN offload on and off, interleaved round by
-              round; and the first flow to a cold server through the TUN (the pool starts on
-              its SYN) against hyperion-bench cold on the same path
+              round, with the client's kernel fast path as --tun-fast-path says (default on);
+              and the first flow to a cold server through the TUN (the pool starts on its SYN)
+              against hyperion-bench cold on the same path
 
   rootless    `hyperion-client connect` (ssh's ProxyCommand): a new process to the first
               echoed byte, against a new `run -L` process to its first byte through the
@@ -753,10 +754,12 @@ remote_port = {target}
             log(f"== tun: skipped: {reason}")
             return {"skipped": reason}
         log(f"== tun: two namespaces; iperf3 1 stream x {args.rounds} rounds, {args.seconds} s each, "
-            f"TUN and -L interleaved, both directions, offload on and off; {args.tun_cold} cold first flows")
+            f"TUN and -L interleaved, both directions, offload on and off; {args.tun_cold} cold first flows; "
+            f"fast path {args.tun_fast_path}")
         keys = [f"{path}/{direction}/{offload}" for path in ("tun", "L") for direction in ("up", "down")
                 for offload in ("on", "off")]
-        result = {"throughput": {key: [] for key in keys}, "cpu": {key: [] for key in keys}, "route_check": None}
+        result = {"throughput": {key: [] for key in keys}, "cpu": {key: [] for key in keys}, "route_check": None,
+                  "fast_path": {"asked": args.tun_fast_path, "on_in_runs": 0, "off_in_runs": 0}}
         with netlab.NetLab(prefix="htun", offloads=True) as lab:
             try:
                 iperf_port, echo_port, tunnel_port, forward = free_port(), free_port(), free_port(), free_port()
@@ -782,8 +785,14 @@ remote_port = {target}
                     offloads = ["on", "off"] if round_index % 2 == 0 else ["off", "on"]
                     log(f"== tun round {round_index + 1}/{args.rounds}")
                     for offload in offloads:
-                        client, config = self.start_tun_client(lab, tunnel_port, f"tun-client-{round_index}-{offload}",
-                                                               offload=offload == "on")
+                        name = f"tun-client-{round_index}-{offload}"
+                        client, config = self.start_tun_client(lab, tunnel_port, name, offload=offload == "on")
+                        # What the client says it got, not what was asked: a kernel without
+                        # TCX or BPF leaves it off, and the figures are then the plain path's.
+                        on = "fast_path=true" in self.procs.log_tail(name, 50)
+                        result["fast_path"]["on_in_runs" if on else "off_in_runs"] += 1
+                        if on != (args.tun_fast_path == "on"):
+                            log(f"   the fast path is {'on' if on else 'off'}, not {args.tun_fast_path} as asked: see {name}'s log")
                         try:
                             self.tun_flow_works(lab, echo_port)
                             if result["route_check"] is None:
@@ -827,6 +836,7 @@ allow = [{", ".join(str(p) for p in allow)}]
         return path
 
     def write_tun_client_config(self, lab, tunnel_port, name, offload=True, idle_secs=300):
+        fast_path = "true" if self.args.tun_fast_path == "on" else "false"
         path = f"{self.dir}/{name}.toml"
         with open(path, "w") as f:
             f.write(f"""admin_static_key_file = "admin.key"
@@ -839,6 +849,7 @@ drain_timeout_ms = 1000
 [tun]
 name = "{self.TUN_DEVICE}"
 offload = {"true" if offload else "false"}
+fast_path = {fast_path}
 idle_secs = {idle_secs}
 [[server]]
 name = "bench"
@@ -1407,6 +1418,8 @@ def main():
     parser.add_argument("--fault-rounds", type=int, default=3, help="faults: blackholes and address changes (default 3 each)")
     parser.add_argument("--lab-sysctl", action="append", default=[], metavar="NAME=VALUE",
                         help="faults: set a sysctl on both hosts first (repeatable; for experiments)")
+    parser.add_argument("--tun-fast-path", choices=["on", "off"], default="on",
+                        help="tun: the client's kernel fast path ([tun] fast_path; default on, as in a default config)")
     parser.add_argument("--tun-cold", type=int, default=30,
                         help="tun: cold first flows through the TUN, and as many cold connects (default 30)")
     parser.add_argument("--rootless-tries", type=int, default=20,

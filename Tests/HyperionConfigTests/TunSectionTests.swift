@@ -16,7 +16,7 @@ import Testing
         #expect(config.tun.peerAddress6 == IPAddress("fd68:7970::2"))
         #expect(config.tun.prefix == 24 && config.tun.mtu == nil && config.tun.offload)
         #expect(config.tun.mark == 0x6879 && config.tun.table == 0x6879 && config.tun.idleSeconds == 300)
-        #expect(config.tun.portHoldSeconds == 120)
+        #expect(config.tun.portHoldSeconds == 120 && config.tun.fastPath)
     }
 
     @Test func everyKeyIsRead() throws {
@@ -32,12 +32,13 @@ import Testing
             idle_secs = 0
             port_hold_secs = 5
             offload = false
+            fast_path = false
             """)
         #expect(config.hasTunSection)
         #expect(config.tun.name == "tun-ops" && config.tun.address == IPAddress("172.20.0.1") && config.tun.prefix == 16)
         #expect(config.tun.address6 == IPAddress("fd00:1::1") && config.tun.mtu == 9000)
         #expect(config.tun.mark == 77 && config.tun.table == 100 && config.tun.idleSeconds == 0 && !config.tun.offload)
-        #expect(config.tun.portHoldSeconds == 5)
+        #expect(config.tun.portHoldSeconds == 5 && !config.tun.fastPath)
         #expect(config.tun.subnet.description == "172.20.0.0/16")
     }
 

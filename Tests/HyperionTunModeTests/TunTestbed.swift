@@ -15,12 +15,13 @@ extension SPATestbed {
     /// `address` is the server's tunnel endpoint in the client config (its IPv4 one unless
     /// given), and so the real address the routes send into the TUN.
     func startTunMode(
-        tun: String = "", extraServers: String = "", allow: [Int] = [SPATestbed.echoPort], streamWaitMilliseconds: Int = 3000, address: String? = nil
+        tun: String = "", extraServers: String = "", allow: [Int] = [SPATestbed.echoPort], streamWaitMilliseconds: Int = 3000, address: String? = nil,
+        withoutCapabilities: [String] = []
     ) async throws -> (client: ChildProcess, server: ChildProcess, config: String) {
         try await startEchoService()
         let server = try await startServer(config: writeTunServerConfig(allow: allow))
         let config = try writeTunClientConfig(tun: tun, extraServers: extraServers, streamWaitMilliseconds: streamWaitMilliseconds, address: address)
-        let client = try await startTunClient(config: config)
+        let client = try await startTunClient(config: config, withoutCapabilities: withoutCapabilities)
         try await applyRoutes(config: config)
         return (client, server, config)
     }
@@ -46,6 +47,14 @@ extension SPATestbed {
     }
 
     static let tunLossTable = "hyperion_tun_loss"
+
+    /// Packets the kernel has handed to the TUN's reader so far (the device's TX counter):
+    /// every packet our packet thread rewrote, none that the fast path did.
+    func tunTransmittedPackets() async throws -> Int {
+        let text = try await admin.check(["cat", "/sys/class/net/\(Self.deviceName)/statistics/tx_packets"])
+        guard let count = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { throw TestFailure("tx_packets: \(text)") }
+        return count
+    }
 
     /// Packets the loss rules dropped so far: proof that they were in the path.
     func tunDroppedPackets() async throws -> Int {
@@ -97,11 +106,14 @@ extension SPATestbed {
             """)
     }
 
-    /// `hyperion-client tun` on the admin host as root (it creates a device), once it is up.
-    func startTunClient(config: String, name: String = "tun-client") async throws -> ChildProcess {
+    /// `hyperion-client tun` on the admin host as root (it creates a device), once it is up;
+    /// `withoutCapabilities` (setpriv's names) are taken from it first.
+    func startTunClient(config: String, name: String = "tun-client", withoutCapabilities: [String] = []) async throws -> ChildProcess {
+        let command = [TestEnvironment.client, "tun", "--config", config, "--log-level", "info"]
+        let dropped = withoutCapabilities.map { "-" + $0 }.joined(separator: ",")
         let process = try ChildProcess(
             name: name, executable: SystemTool.ip,
-            arguments: admin.inside([TestEnvironment.client, "tun", "--config", config, "--log-level", "info"]),
+            arguments: admin.inside(withoutCapabilities.isEmpty ? command : ["setpriv", "--bounding-set", dropped, "--inh-caps", dropped] + command),
             environment: files.environment, directory: files.directory, user: .runner
         )
         files.adopt(process)

@@ -17,6 +17,8 @@
 #include "CHyperionTun.h"
 // The privilege drop of hyperion-server: capabilities, uid switch, core dumps, mlock.
 #include "CHyperionPrivileges.h"
+// TUN mode's kernel fast path: the BPF flow map and its TCX program.
+#include "CHyperionFastPath.h"
 
 /// Opens an AF_PACKET SOCK_RAW socket with protocol 0, non-blocking and close-on-exec.
 /// With protocol 0 the socket receives nothing until `chyperion_packet_bind_all`, so a

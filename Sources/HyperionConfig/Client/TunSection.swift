@@ -27,6 +27,10 @@ public struct TunSection: Sendable, Hashable {
     /// `offload`, default true: ask for checksum and segmentation offload (virtio headers);
     /// without it, or where the kernel refuses, packets are plain.
     public var offload = true
+    /// `fast_path`, default true: once a connection is established, let a BPF program on the
+    /// device rewrite its packets in the kernel instead of our packet thread (Linux 6.6 and
+    /// CAP_BPF); where it cannot be loaded, every packet takes the TUN, as with false.
+    public var fastPath = true
 
     /// The virtual peer (TUN-NOTES): the address after the device's own, never assigned to
     /// anything; the connections TUN mode hands to its listener come from here.
@@ -44,7 +48,7 @@ public struct TunSection: Sendable, Hashable {
 
 /// Parses `[tun]`.
 enum TunParser {
-    static let keys = ["name", "addr", "prefix", "addr6", "mtu", "mark", "table", "idle_secs", "port_hold_secs", "offload"]
+    static let keys = ["name", "addr", "prefix", "addr6", "mtu", "mark", "table", "idle_secs", "port_hold_secs", "offload", "fast_path"]
 
     static func parse(_ table: TableReader?, topLevelMark: UInt32?) throws -> TunSection {
         var tun = TunSection()
@@ -75,6 +79,7 @@ enum TunParser {
         tun.idleSeconds = try table.integer("idle_secs", in: 0...86_400) ?? tun.idleSeconds
         tun.portHoldSeconds = try table.integer("port_hold_secs", in: 1...600) ?? tun.portHoldSeconds
         tun.offload = try table.bool("offload") ?? tun.offload
+        tun.fastPath = try table.bool("fast_path") ?? tun.fastPath
         let subnet = tun.subnet
         guard tun.address != subnet.first, tun.peerAddress != subnet.last, subnet.contains(tun.peerAddress) else {
             throw table.invalid(

@@ -103,6 +103,12 @@ public struct TCPAddressTranslator {
         return table.request(handle.natPort, flow)
     }
 
+    /// An established flow's two rewrites (`FlowTranslation`), the app's direction first;
+    /// nil in any other state.
+    public func translations(_ handle: FlowHandle) -> [FlowTranslation]? {
+        table(handle.family)?.translations(handle.natPort)
+    }
+
     /// The state of a live flow, nil once it is freed.
     public func state(_ handle: FlowHandle) -> NATFlowState? {
         table(handle.family)?.flows[handle.natPort]?.state

@@ -29,11 +29,15 @@ final class TunFlowHandler: TunPacketHandler {
     private var translator: TCPAddressTranslator
     private let delegate: TunFlowDelegate
     private let published: NATStatisticsBox
+    /// The kernel fast path, when it could be loaded: established flows go in, and come out
+    /// when their relay ends.
+    private let fastPath: FastPathFlows?
 
-    init(translator: TCPAddressTranslator, delegate: TunFlowDelegate, published: NATStatisticsBox) {
+    init(translator: TCPAddressTranslator, delegate: TunFlowDelegate, published: NATStatisticsBox, fastPath: FastPathFlows?) {
         self.translator = translator
         self.delegate = delegate
         self.published = published
+        self.fastPath = fastPath
     }
 
     func handlePacket(_ packet: UnsafeMutableRawBufferPointer, header: TunOffloadHeader?, out: TunWriter) {
@@ -60,8 +64,11 @@ final class TunFlowHandler: TunPacketHandler {
         case let .unreachable(handle):
             if let icmp = translator.unreachable(handle) { out.write(icmp) }
         case let .accepted(handle):
-            _ = translator.accepted(handle, now: now)
+            if translator.accepted(handle, now: now), let fastPath, let translations = translator.translations(handle) {
+                fastPath.install(handle, translations)
+            }
         case let .closed(handle):
+            fastPath?.remove(handle)
             _ = translator.closed(handle, now: now)
         }
     }
@@ -71,8 +78,7 @@ final class TunFlowHandler: TunPacketHandler {
         for handle in translator.expire(now: now) {
             delegate.flowExpired(handle)
         }
-        let statistics = translator.statistics
-        published.publish(statistics)
+        published.publish(translator.statistics, fastPath: fastPath?.statistics)
     }
 }
 

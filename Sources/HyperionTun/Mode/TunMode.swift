@@ -15,6 +15,7 @@ public final class TunMode: Sendable {
     private let loop: TunPacketLoop<TunFlowHandler>
     private let flows: TunFlows
     private let published: NATStatisticsBox
+    private let fastPath: FastPathLink?
     /// What `apply` needs to start pools for servers added later.
     let running: Running
     /// The servers as last applied, to tell what a new config changed.
@@ -39,19 +40,23 @@ public final class TunMode: Sendable {
 
     private init(
         client: TunnelClient, device: TunDevice, loop: TunPacketLoop<TunFlowHandler>, flows: TunFlows, published: NATStatisticsBox,
-        running: Running, servers: [ClientConfig.Server]
+        fastPath: FastPathLink?, running: Running, servers: [ClientConfig.Server]
     ) {
         self.client = client
         self.device = device
         self.loop = loop
         self.flows = flows
         self.published = published
+        self.fastPath = fastPath
         self.running = running
         self.servers = NIOLockedValueBox(servers)
     }
 
     /// The NAT's counters as of its last tick (every 100 ms); nil before the first.
     public var statistics: NATStatistics? { published.latest }
+
+    /// The kernel fast path's counters as of the NAT's last tick; nil when it is off.
+    public var fastPathStatistics: FastPathStatistics? { published.latestFastPath }
 
     /// Brings everything up, or throws with nothing left behind. Needs CAP_NET_ADMIN.
     public static func start(
@@ -76,12 +81,15 @@ public final class TunMode: Sendable {
         // socket accepts its connection (`SourcePortSteering`).
         let loops = Array(group.makeIterator())
         let flows = TunFlows(pools: pools, loops: loops, streamWait: settings.streamWait, peers: peers, logger: logger)
+        var fastPath: FastPathLink?
         do {
             let listeners = try startListeners(tun, loops: loops, settings: settings, flows: flows, logger: logger)
             let published = NATStatisticsBox()
+            let nat = natConfiguration(tun, listeners: listeners, settings: settings)
+            fastPath = tun.fastPath ? attachFastPath(device, maximumFlows: nat.maximumFlows, logger: logger) : nil
             let handler = TunFlowHandler(
-                translator: TCPAddressTranslator(configuration: natConfiguration(tun, listeners: listeners, settings: settings)),
-                delegate: flows, published: published
+                translator: TCPAddressTranslator(configuration: nat), delegate: flows, published: published,
+                fastPath: fastPath.map { FastPathFlows(link: $0) }
             )
             let loop = try TunPacketLoop(device: device, handler: handler)
             flows.connect { loop.send($0) }
@@ -92,17 +100,30 @@ public final class TunMode: Sendable {
                 running.start(pool, loopOffset: index)
             }
             logger.notice("TUN mode up", metadata: [
-                "device": "\(device.name)", "offload": "\(device.offloadEnabled)",
+                "device": "\(device.name)", "offload": "\(device.offloadEnabled)", "fast_path": "\(fastPath != nil)",
                 "addresses": "\(tun.address)/\(tun.prefix) \(tun.address6)/\(TunSection.prefix6)",
                 "servers": "\(pools.all.count)",
             ])
             return TunMode(
                 client: TunnelClient(pools: pools, listeners: listeners), device: device, loop: loop, flows: flows, published: published,
-                running: running, servers: options.servers
+                fastPath: fastPath, running: running, servers: options.servers
             )
         } catch {
+            fastPath?.close()
             device.close()
             throw error
+        }
+    }
+
+    /// The kernel fast path on `device`, or nil (logged) where this kernel or these
+    /// privileges cannot have it: then every packet takes the TUN, which is slower, not wrong.
+    private static func attachFastPath(_ device: TunDevice, maximumFlows: Int, logger: Logger) -> FastPathLink? {
+        switch FastPathLink.attach(to: device, maximumFlows: maximumFlows) {
+        case let .success(link):
+            return link
+        case let .failure(error):
+            logger.notice("the kernel fast path is off: \(error); every packet takes the TUN (set fast_path = false in [tun] to stop trying)")
+            return nil
         }
     }
 
@@ -152,6 +173,14 @@ public final class TunMode: Sendable {
         ]
     }
 
+    /// The fast path's counters as log metadata.
+    static func metadata(_ statistics: FastPathStatistics) -> Logger.Metadata {
+        [
+            "fast_path_flows": "\(statistics.liveFlows)", "fast_path_installed": "\(statistics.installed)",
+            "fast_path_refused": "\(statistics.refused)",
+        ]
+    }
+
     static func natConfiguration(_ tun: TunSection, listeners: [LocalListener], settings: TunnelClientSettings) -> NATConfiguration {
         var configuration = NATConfiguration(
             v4: FamilyAddresses(tun: tun.address.bytes, peer: tun.peerAddress.bytes, listenerPort: UInt16(listeners[0].boundPort)),
@@ -173,8 +202,12 @@ public final class TunMode: Sendable {
         client.shutdown(on: eventLoop, drainTimeout: drainTimeout, endingDrainOn: cutShort, logger: logger).always { _ in
             self.flows.dropAll()
             self.loop.stop()
+            self.fastPath?.close()
             self.device.close()
-            if let statistics = self.statistics { logger?.notice("TUN mode stopped", metadata: Self.metadata(statistics)) }
+            if let statistics = self.statistics {
+                let fastPath = self.fastPathStatistics.map(Self.metadata) ?? [:]
+                logger?.notice("TUN mode stopped", metadata: Self.metadata(statistics).merging(fastPath) { old, _ in old })
+            }
         }
     }
 }
