@@ -46,6 +46,26 @@ import Testing
         #expect(Self.line(TunPrerequisites.capability(facts)).hasPrefix("- capability:"))
     }
 
+    @Test func theFastPathWantsCapBPFAndTCX() {
+        var facts = TunHostFacts()
+        facts.executable = "/usr/bin/hyperion-client"
+        facts.kernelRelease = "6.18.44-fc-v1300"
+        facts.procStatus = Self.rootStatus
+        #expect(Self.line(TunPrerequisites.fastPath(facts, enabled: true)) == "ok fast path: CAP_BPF is effective: established flows can skip the TUN")
+        // CAP_NET_ADMIN alone (a file capability): TUN mode works, the fast path cannot load.
+        facts.procStatus = "CapEff:\t0000000000001000\n"
+        #expect(Self.line(TunPrerequisites.fastPath(facts, enabled: true))
+            == "WARN fast path: no CAP_BPF: TUN mode works, but every packet takes the TUN, which is slower. Fix: run it as root, or give the binary both capabilities: sudo setcap cap_net_admin,cap_bpf+ep /usr/bin/hyperion-client")
+        facts.procStatus = "CapEff:\t0000008000001000\n"  // CAP_BPF, bit 39
+        #expect(Self.line(TunPrerequisites.fastPath(facts, enabled: true)).hasPrefix("ok fast path:"))
+        facts.kernelRelease = "6.1.0-27-amd64"
+        #expect(Self.line(TunPrerequisites.fastPath(facts, enabled: true)).hasPrefix("WARN fast path: Linux 6.1.0-27-amd64 has no TCX (6.6 and later)"))
+        #expect(Self.line(TunPrerequisites.fastPath(facts, enabled: false)) == "- fast path: off in [tun] (fast_path = false)")
+        #expect(TunPrerequisites.kernelVersion("6.6").map { $0 == (6, 6) } == true)
+        #expect(TunPrerequisites.kernelVersion("5.15.0-91-generic").map { $0 == (5, 15) } == true)
+        #expect(TunPrerequisites.kernelVersion("linux") == nil)
+    }
+
     @Test func eachDeviceNodeProblemHasItsFix() {
         #expect(Self.line(TunPrerequisites.device(.opened)) == "ok device: /dev/net/tun opens read-write")
         #expect(Self.line(TunPrerequisites.device(.missing)).hasPrefix("FAIL device: /dev/net/tun does not exist. Fix: load the driver (modprobe tun); in a container, pass the device (docker/podman run --device /dev/net/tun"))

@@ -12,6 +12,7 @@ extension TunHostFacts {
         facts.deviceNode = openDeviceNode()
         facts.procStatus = readFile("/proc/self/status")
         facts.effectiveUID = geteuid()
+        facts.kernelRelease = readFile("/proc/sys/kernel/osrelease")?.trimmingCharacters(in: .whitespacesAndNewlines)
         facts.executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let conf = "/proc/sys/net/ipv4/conf/"
         facts.rpFilterAll = readInteger(conf + "all/rp_filter")

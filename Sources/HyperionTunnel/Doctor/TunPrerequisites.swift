@@ -39,6 +39,8 @@ public struct TunHostFacts: Sendable {
     public var nft: ToolRun = .notInstalled
     public var iptablesSave: ToolRun = .notInstalled
     public var ip6tablesSave: ToolRun = .notInstalled
+    /// The kernel's release (uname -r), for the fast path's TCX; nil when unknown.
+    public var kernelRelease: String?
 
     public init() {}
 }
@@ -48,7 +50,7 @@ public enum TunPrerequisites {
     public static func report(_ tun: TunSection, facts: TunHostFacts) -> DoctorReport {
         DoctorReport(
             server: "tun", address: tun.name,
-            checks: [device(facts.deviceNode), capability(facts), rpFilter(facts, device: tun.name)]
+            checks: [device(facts.deviceNode), capability(facts), fastPath(facts, enabled: tun.fastPath), rpFilter(facts, device: tun.name)]
                 + nftables(facts.nft, tun: tun) + iptables(facts, tun: tun)
         )
     }
@@ -97,6 +99,36 @@ public enum TunPrerequisites {
             ? "root, but CAP_NET_ADMIN is not effective (a container or service manager dropped it): `tun` cannot create the device. Fix: grant it (docker run --cap-add NET_ADMIN; systemd AmbientCapabilities=CAP_NET_ADMIN)"
             : "no CAP_NET_ADMIN: `tun` cannot create the device. Fix: run it as root (sudo), or give the binary the capability once: sudo setcap cap_net_admin+ep \(facts.executable)"
         return DoctorCheck(name: "capability", outcome: .failed(diagnosis))
+    }
+
+    static let sysAdminBit = 21
+    static let bpfBit = 39
+
+    /// The kernel fast path (`[tun] fast_path`) loads a BPF program and attaches it through
+    /// TCX: CAP_BPF (or CAP_SYS_ADMIN) and Linux 6.6. Without either TUN mode still works,
+    /// every packet through the TUN, so this warns rather than fails.
+    static func fastPath(_ facts: TunHostFacts, enabled: Bool) -> DoctorCheck {
+        guard enabled else { return DoctorCheck(name: "fast path", outcome: .skipped("off in [tun] (fast_path = false)")) }
+        let slower = "TUN mode works, but every packet takes the TUN, which is slower"
+        if let release = facts.kernelRelease, let version = kernelVersion(release), version < (6, 6) {
+            return DoctorCheck(name: "fast path", outcome: .warned(
+                "Linux \(release) has no TCX (6.6 and later): \(slower). Fix: a newer kernel, or fast_path = false in [tun] to stop trying"))
+        }
+        guard let bits = facts.procStatus.flatMap(effectiveCapabilities(procStatus:)) else {
+            return DoctorCheck(name: "fast path", outcome: .skipped("no CapEff line in /proc/self/status: CAP_BPF not checked"))
+        }
+        if bits & (1 << UInt64(bpfBit)) != 0 || bits & (1 << UInt64(sysAdminBit)) != 0 {
+            return DoctorCheck(name: "fast path", outcome: .passed("CAP_BPF is effective: established flows can skip the TUN"))
+        }
+        return DoctorCheck(name: "fast path", outcome: .warned(
+            "no CAP_BPF: \(slower). Fix: run it as root, or give the binary both capabilities: sudo setcap cap_net_admin,cap_bpf+ep \(facts.executable)"))
+    }
+
+    /// "6.18.44-fc-v1300" → (6, 18); nil when it does not start with two numbers.
+    static func kernelVersion(_ release: String) -> (Int, Int)? {
+        let parts = release.split(separator: ".", maxSplits: 2)
+        guard parts.count >= 2, let major = Int(parts[0]), let minor = Int(parts[1].prefix { $0.isNumber }) else { return nil }
+        return (major, minor)
     }
 
     /// Reverse-path filtering, which TUN mode needs loose (2) or off (0) on the interfaces
