@@ -117,7 +117,7 @@ extension HyperionClient {
         @Option(name: .long, help: ArgumentHelp("Prefix length of that address (default: [tun] prefix, else 24).", valueName: "n"))
         var prefix: Int?
 
-        @Option(name: .long, help: ArgumentHelp("MTU of the device (default: [tun] mtu, else 1500 with offload, 65535 without).", valueName: "n"))
+        @Option(name: .long, help: ArgumentHelp("MTU of the device (default: [tun] mtu, else 65535).", valueName: "n"))
         var mtu: Int?
 
         @Option(name: .customLong("log-level"), help: ArgumentHelp("trace, debug, info, notice (default), warning, error or critical. Overrides HYPERION_LOG.", valueName: "level"))

@@ -63,6 +63,7 @@ import Testing
             // As root in a fresh namespace, the rest of the report passes.
             #expect(report.contains { $0.hasPrefix("  ok   capability CAP_NET_ADMIN is effective (root)") }, "doctor:\n\(before.output)")
             #expect(report.contains("  ok   device     /dev/net/tun opens read-write"), "doctor:\n\(before.output)")
+            #expect(report.contains { $0.hasPrefix("  ok   fast path  CAP_BPF is effective") }, "doctor:\n\(before.output)")
 
             try await host.check(["sh", "-c", fix])
             try await host.check(["sh", "-c", sysctl])
@@ -89,6 +90,7 @@ import Testing
             #expect(report.contains("  FAIL capability no CAP_NET_ADMIN: `tun` cannot create the device. Fix: run it as root (sudo), or give the binary the capability once: sudo setcap cap_net_admin+ep \(executable)"),
                     "doctor as \(TestUser.description):\n\(result.output)")
             #expect(report.contains { $0.contains(" rp_filter  ") }, "\(result.output)")
+            #expect(report.contains { $0.hasPrefix("  WARN fast path  no CAP_BPF: TUN mode works, but every packet takes the TUN") }, "\(result.output)")
             if SystemTool.path("nft") != nil {
                 #expect(report.contains { $0.hasPrefix("  -    nftables   nft list ruleset failed (") }, "\(result.output)")
             }

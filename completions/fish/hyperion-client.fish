@@ -145,7 +145,7 @@ complete -c 'hyperion-client' -n '__hyperion-client_should_offer_completions_for
 complete -c 'hyperion-client' -n '__hyperion-client_should_offer_completions_for_flags_or_options "hyperion-client tun" config' -l 'config' -d 'Client config file.' -rfka ''
 complete -c 'hyperion-client' -n '__hyperion-client_should_offer_completions_for_flags_or_options "hyperion-client tun" tun-addr' -l 'tun-addr' -d 'IPv4 address of the TUN device (default: [tun] addr, else 10.99.0.1).' -rfka ''
 complete -c 'hyperion-client' -n '__hyperion-client_should_offer_completions_for_flags_or_options "hyperion-client tun" prefix' -l 'prefix' -d 'Prefix length of that address (default: [tun] prefix, else 24).' -rfka ''
-complete -c 'hyperion-client' -n '__hyperion-client_should_offer_completions_for_flags_or_options "hyperion-client tun" mtu' -l 'mtu' -d 'MTU of the device (default: [tun] mtu, else 1500 with offload, 65535 without).' -rfka ''
+complete -c 'hyperion-client' -n '__hyperion-client_should_offer_completions_for_flags_or_options "hyperion-client tun" mtu' -l 'mtu' -d 'MTU of the device (default: [tun] mtu, else 65535).' -rfka ''
 complete -c 'hyperion-client' -n '__hyperion-client_should_offer_completions_for_flags_or_options "hyperion-client tun" log-level' -l 'log-level' -d 'trace, debug, info, notice (default), warning, error or critical. Overrides HYPERION_LOG.' -rfka ''
 complete -c 'hyperion-client' -n '__hyperion-client_should_offer_completions_for_flags_or_options "hyperion-client tun" version' -l 'version' -d 'Show the version.'
 complete -c 'hyperion-client' -n '__hyperion-client_should_offer_completions_for_flags_or_options "hyperion-client tun" h help' -s 'h' -l 'help' -d 'Show help information.'

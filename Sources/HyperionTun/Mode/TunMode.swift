@@ -69,7 +69,7 @@ public final class TunMode: Sendable {
 
         let tun = options.tun
         let device = try TunDevice.open(TunConfiguration(
-            name: tun.name, mtu: tun.mtu ?? (tun.offload ? 1500 : 65535), txQueueLength: 1000,
+            name: tun.name, mtu: tun.mtu ?? TunSection.defaultMTU, txQueueLength: 1000,
             addresses: [
                 TunAddress(bytes: tun.address.bytes, prefixLength: tun.prefix)!,
                 TunAddress(bytes: tun.address6.bytes, prefixLength: TunSection.prefix6)!,
