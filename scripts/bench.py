@@ -1189,7 +1189,10 @@ def tun_report(t, goal, info):
     info("  TUN first flow, cold server, p99", percentile(tun, 0.99), "ms", f"cold connect {percentile(cold, 0.99):.2f} ms")
     summary = {"first_flow_ms": {"p50": round(p50, 3), "p99": round(percentile(tun, 0.99), 3), "tries": len(tun)},
                "cold_connect_ms": {"p50": round(cold_p50, 3), "p99": round(percentile(cold, 0.99), 3), "tries": len(cold)},
-               "first_flow_vs_cold_connect": round(p50 / cold_p50, 3), "throughput": {}}
+               "first_flow_vs_cold_connect": round(p50 / cold_p50, 3), "throughput": {},
+               "fast_path": t["fast_path"]}
+    on = t["fast_path"]["on_in_runs"]
+    info("  kernel fast path on, in TUN client runs", on, "", f"of {on + t['fast_path']['off_in_runs']} (asked: {t['fast_path']['asked']})")
     for direction, offload in TUN_CASES:
         through_tun = t["throughput"][f"tun/{direction}/{offload}"]
         through_l = t["throughput"][f"L/{direction}/{offload}"]

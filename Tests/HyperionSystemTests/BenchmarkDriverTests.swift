@@ -102,6 +102,10 @@ import Testing
             #expect(rows["  cold connect, same path, p50"] != nil, "no same-path cold connect row in \(rows.keys.sorted())")
             let tun = try #require(table["tun"] as? [String: Any], "no tun details in \(table.keys)")
             #expect((tun["route_check"] as? [String: String])?["plain"]?.contains("dev hyperion0") == true, "\(tun["route_check"] ?? "none")")
+            // One round: a TUN client per offload setting, each with the kernel fast path it was asked for.
+            let fastPath = tun["fast_path"] as? [String: Any]
+            #expect(fastPath?["asked"] as? String == "on" && fastPath?["on_in_runs"] as? Int == 2 && fastPath?["off_in_runs"] as? Int == 0,
+                    "\(tun["fast_path"] ?? "none")")
             let status = rows["managed: status round trip, p50"]
             #expect(["pass", "miss"].contains(status?["result"] as? String ?? ""), "managed status row: \(status ?? [:])")
             #expect(((rows["managed: up with 3 servers"]?["value"] as? Double) ?? 0) > 0, "no managed up row in \(rows.keys.sorted())")

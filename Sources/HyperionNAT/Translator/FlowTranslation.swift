@@ -17,6 +17,12 @@ public struct FlowTranslation: Hashable, Sendable {
     public var family: IPFamily
     public var original: NATFourTuple
     public var rewritten: NATFourTuple
+
+    public init(family: IPFamily, original: NATFourTuple, rewritten: NATFourTuple) {
+        self.family = family
+        self.original = original
+        self.rewritten = rewritten
+    }
 }
 
 extension FamilyTable {
