@@ -104,7 +104,9 @@ extension HyperionClient {
                 kernel's own TCP ends each application connection, which is relayed over a tunnel stream. \
                 Route the servers' real addresses into the device with `hyperion-client print-routes --config FILE | sudo sh`; \
                 fake addresses (fake_ip, fake_ip6) are on the device's own subnet and need no route. A port the server \
-                does not allow fails with "connection refused", no tunnel with "no route to host".
+                does not allow fails with "connection refused", no tunnel with "no route to host". Once a \
+                connection is established, a BPF program on the device rewrites its packets in the kernel \
+                ([tun] fast_path, default true; needs CAP_BPF and Linux 6.6, else every packet takes the TUN).
                 """
         )
 

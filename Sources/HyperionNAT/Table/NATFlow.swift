@@ -1,13 +1,12 @@
 /// The forward key: a connection as the app's kernel sent it. Keying on all four values
 /// (not the source alone) keeps two connections from one source port to different
 /// servers apart. The family is the table's.
-struct ForwardKey: Hashable {
-    var source: NATEndpoint
-    var destination: NATEndpoint
+typealias ForwardKey = NATFourTuple
 
+extension NATFourTuple {
     init(_ segment: TCPSegment) {
-        source = NATEndpoint(address: segment.source, port: segment.sourcePort)
-        destination = NATEndpoint(address: segment.destination, port: segment.destinationPort)
+        self.init(source: NATEndpoint(address: segment.source, port: segment.sourcePort),
+                  destination: NATEndpoint(address: segment.destination, port: segment.destinationPort))
     }
 }
 

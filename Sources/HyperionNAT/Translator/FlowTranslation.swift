@@ -31,7 +31,7 @@ extension FamilyTable {
     /// table's alone.
     func translations(_ port: UInt16) -> [FlowTranslation]? {
         guard let flow = flows[port], flow.state == .established else { return nil }
-        let app = NATFourTuple(source: flow.key.source, destination: flow.key.destination)
+        let app = flow.key
         let translated = translatedEndpoints(natPort: port)
         let listener = NATFourTuple(source: translated.source, destination: translated.destination)
         func reversed(_ tuple: NATFourTuple) -> NATFourTuple { NATFourTuple(source: tuple.destination, destination: tuple.source) }
