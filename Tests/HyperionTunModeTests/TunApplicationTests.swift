@@ -101,9 +101,7 @@ import Testing
             let direct = try await bed.connectOutcome(host: bed.server.v6, port: SPATestbed.echoPort)
             #expect(direct.outcome == "ECONNREFUSED", "\(direct)")
 
-            client.signal(SIGTERM)
-            _ = try await client.waitForExit(timeout: .seconds(10))
-            let stopLine = client.output.split(separator: "\n").last { $0.contains("TUN mode stopped") }.map(String.init) ?? ""
+            let stopLine = try await SPATestbed.stopTunClient(client) ?? ""
             #expect(stopLine.contains("flows_opened=8"), "the echoes did not cross the TUN: \(client.output.suffix(2000))")
         }
     }

@@ -100,20 +100,9 @@ import Testing
         }
     }
 
-    /// Stops the client (after the ports' hold) and returns its last line.
+    /// Stops the client (after the ports' hold) and returns its stop line.
     static func stop(_ client: ChildProcess) async throws -> String {
         try await Task.sleep(for: .seconds(3))
-        client.signal(SIGTERM)
-        _ = try await client.waitForExit(timeout: .seconds(10))
-        return client.output.split(separator: "\n").last { $0.contains("TUN mode stopped") }.map(String.init) ?? "no stop line in:\n\(client.output.suffix(2000))"
-    }
-}
-
-extension SPATestbed {
-    /// How many packets crossed the TUN to our packet thread while `body` ran.
-    func packetsThroughTheTun(_ body: () async throws -> Void) async throws -> Int {
-        let before = try await tunTransmittedPackets()
-        try await body()
-        return try await tunTransmittedPackets() - before
+        return try await SPATestbed.stopTunClient(client) ?? "no stop line in:\n\(client.output.suffix(2000))"
     }
 }

@@ -84,9 +84,7 @@ import Testing
             try await Task.sleep(for: .seconds(4))
             let after = try residentKiB(of: client.pid)
             #expect(after < baseline + 20 * 1024, "RSS grew from \(baseline) KiB to \(after) KiB")
-            client.signal(SIGTERM)
-            _ = try await client.waitForExit(timeout: .seconds(10))
-            let stopLine = client.output.split(separator: "\n").last { $0.contains("TUN mode stopped") }.map(String.init) ?? ""
+            let stopLine = try await SPATestbed.stopTunClient(client) ?? ""
             #expect(stopLine.contains("live_flows=0"), "\(client.output.suffix(2000))")
             #expect(stopLine.contains("flows_opened=201"), "\(stopLine)")
             #expect(try await bed.admin.run(["ip", "link", "show", SPATestbed.deviceName]).status != 0, "the device outlived the client")

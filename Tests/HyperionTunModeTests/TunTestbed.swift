@@ -56,6 +56,13 @@ extension SPATestbed {
         return count
     }
 
+    /// How many packets crossed the TUN to our packet thread while `body` ran.
+    func packetsThroughTheTun(_ body: () async throws -> Void) async throws -> Int {
+        let before = try await tunTransmittedPackets()
+        try await body()
+        return try await tunTransmittedPackets() - before
+    }
+
     /// Packets the loss rules dropped so far: proof that they were in the path.
     func tunDroppedPackets() async throws -> Int {
         let listing = try await admin.check(["nft", "list", "table", "inet", Self.tunLossTable])
@@ -119,6 +126,14 @@ extension SPATestbed {
         files.adopt(process)
         guard try await process.waitForOutput("TUN mode up", timeout: .seconds(60)) else { throw TestFailure("\(name) did not start:\n\(process.output)") }
         return process
+    }
+
+    /// SIGTERM to a TUN client, then its "TUN mode stopped" line (the NAT's counters at the
+    /// end, and the fast path's), nil if it wrote none.
+    static func stopTunClient(_ client: ChildProcess) async throws -> String? {
+        client.signal(SIGTERM)
+        _ = try await client.waitForExit(timeout: .seconds(10))
+        return client.output.split(separator: "\n").last { $0.contains("TUN mode stopped") }.map(String.init)
     }
 
     /// What the README tells the admin to run: `print-routes | sh`, on the admin host.

@@ -17,10 +17,15 @@ public struct FastPathStatistics: Hashable, Sendable {
 final class FastPathFlows {
     private let link: FastPathLink
     private var installed: [FlowHandle: [FlowTranslation]] = [:]
-    private(set) var statistics = FastPathStatistics()
+    private var installedTotal: UInt64 = 0
+    private var refusedTotal: UInt64 = 0
 
     init(link: FastPathLink) {
         self.link = link
+    }
+
+    var statistics: FastPathStatistics {
+        FastPathStatistics(liveFlows: installed.count, installed: installedTotal, refused: refusedTotal)
     }
 
     /// Puts a flow's translations in the map, all or none.
@@ -28,20 +33,17 @@ final class FastPathFlows {
         guard installed[handle] == nil else { return }
         for (index, translation) in translations.enumerated() where link.put(translation) != 0 {
             translations[..<index].forEach { _ = link.remove($0) }
-            statistics.refused &+= 1
+            refusedTotal &+= 1
             return
         }
         installed[handle] = translations
-        statistics.installed &+= 1
-        statistics.liveFlows = installed.count
+        installedTotal &+= 1
     }
 
     /// Takes a flow's translations out, if they are in; its last segments then take the TUN,
     /// where the NAT still translates them while it holds the port.
     func remove(_ handle: FlowHandle) {
-        guard let translations = installed.removeValue(forKey: handle) else { return }
-        translations.forEach { _ = link.remove($0) }
-        statistics.liveFlows = installed.count
+        installed.removeValue(forKey: handle)?.forEach { _ = link.remove($0) }
     }
 }
 

@@ -85,6 +85,9 @@ public enum TunPrerequisites {
         return nil
     }
 
+    /// Whether capability number `bit` is in the set `bits`.
+    static func has(_ bits: UInt64, _ bit: Int) -> Bool { bits & (1 << UInt64(bit)) != 0 }
+
     /// Creating the device (TUNSETIFF), its addresses and its routes need CAP_NET_ADMIN;
     /// being root is not enough when a container or a service manager dropped it.
     static func capability(_ facts: TunHostFacts) -> DoctorCheck {
@@ -92,7 +95,7 @@ public enum TunPrerequisites {
             return DoctorCheck(name: "capability", outcome: .skipped("no CapEff line in /proc/self/status: CAP_NET_ADMIN not checked"))
         }
         let root = facts.effectiveUID == 0
-        if bits & (1 << UInt64(netAdminBit)) != 0 {
+        if has(bits, netAdminBit) {
             return DoctorCheck(name: "capability", outcome: .passed("CAP_NET_ADMIN is effective\(root ? " (root)" : " (file or ambient capability)")"))
         }
         let diagnosis = root
@@ -117,7 +120,7 @@ public enum TunPrerequisites {
         guard let bits = facts.procStatus.flatMap(effectiveCapabilities(procStatus:)) else {
             return DoctorCheck(name: "fast path", outcome: .skipped("no CapEff line in /proc/self/status: CAP_BPF not checked"))
         }
-        if bits & (1 << UInt64(bpfBit)) != 0 || bits & (1 << UInt64(sysAdminBit)) != 0 {
+        if has(bits, bpfBit) || has(bits, sysAdminBit) {
             return DoctorCheck(name: "fast path", outcome: .passed("CAP_BPF is effective: established flows can skip the TUN"))
         }
         return DoctorCheck(name: "fast path", outcome: .warned(
